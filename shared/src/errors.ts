@@ -1,0 +1,86 @@
+/**
+ * The error hierarchy of the layer. Each class names one cause, so that the one HTTP mapping
+ * (http-errors.ts), the retry policy and a Step Functions `Catch` can branch on `name` alone.
+ * Messages never contain an access_token, a secret or a member's personal data.
+ */
+
+export interface ValidationIssue {
+  /** Dotted path of the offending field, e.g. `department.2`; empty for the whole input. */
+  readonly path: string;
+  readonly message: string;
+}
+
+/** Base class: every error the layer raises on purpose. */
+export abstract class ServiceError extends Error {
+  override readonly name: string = 'ServiceError';
+}
+
+/** The caller's input breaks a rule; it never reached WeCom. */
+export class ValidationError extends ServiceError {
+  override readonly name = 'ValidationError';
+  constructor(
+    message: string,
+    readonly issues: readonly ValidationIssue[] = [],
+    readonly status: 400 | 404 | 405 | 413 | 415 = 400,
+  ) {
+    super(message);
+  }
+}
+
+/** WeCom answered with errcode ≠ 0. */
+export class WeComError extends ServiceError {
+  override readonly name = 'WeComError';
+  constructor(
+    readonly api: string,
+    readonly errcode: number,
+    readonly errmsg: string,
+    options?: ErrorOptions,
+  ) {
+    super(`WeCom ${api} failed with errcode ${errcode}: ${errmsg}`, options);
+  }
+}
+
+/** WeCom (or a proxy in front of it) answered with a non-2xx HTTP status. */
+export class UpstreamHttpError extends ServiceError {
+  override readonly name = 'UpstreamHttpError';
+  constructor(
+    readonly api: string,
+    readonly statusCode: number,
+    options?: ErrorOptions,
+  ) {
+    super(`WeCom ${api} answered HTTP ${statusCode}`, options);
+  }
+}
+
+/** No complete answer within the deadline. */
+export class UpstreamTimeoutError extends ServiceError {
+  override readonly name = 'UpstreamTimeoutError';
+  constructor(
+    readonly api: string,
+    message = `WeCom ${api} did not answer within the deadline`,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+/**
+ * The connection failed. `sent` says whether the request may have reached WeCom: only a failure
+ * before sending is safe to retry for a non-idempotent call.
+ */
+export class UpstreamNetworkError extends ServiceError {
+  override readonly name = 'UpstreamNetworkError';
+  constructor(
+    readonly api: string,
+    readonly code: string,
+    readonly sent: boolean,
+    options?: ErrorOptions,
+  ) {
+    super(`WeCom ${api} network error ${code}`, options);
+  }
+}
+
+/** The deployment is wrong (missing parameter, unreadable secret): an operator must act. */
+export class ConfigurationError extends ServiceError {
+  override readonly name = 'ConfigurationError';
+}
