@@ -5,6 +5,9 @@
  */
 import type { Member, WeComApi } from '../shared/src/wecom/apis.ts';
 
+/** The APIs the sandbox serves: the product's calls plus department/create, to build a tree over HTTP. */
+export type SandboxApi = WeComApi | 'department/create';
+
 /** A self-built app (自建应用) with its own secret and token. */
 export interface SandboxApp {
   agentId: number;
@@ -31,6 +34,11 @@ export interface SandboxOptions {
    * `rotate`: every gettoken issues a new token; older ones stay valid until their own expiry.
    */
   tokenMode?: 'same-token' | 'rotate';
+  /**
+   * What `expires_in` says when `same-token` mode hands out a live token again: its `remaining`
+   * seconds (default) or the full `lifetime` (wecom-api.md §19 leaves this UNVERIFIED).
+   */
+  reissuedExpiresIn?: 'remaining' | 'lifetime';
   /** Calls per API per corp per minute before 45009 (WeCom: 10,000). */
   rateLimitPerMinute?: number;
   /** Calls in flight per API before 45033. Default: unlimited. */
@@ -61,11 +69,17 @@ export interface Sandbox {
     options: Partial<
       Pick<
         SandboxOptions,
-        'tokenLifetimeSeconds' | 'tokenMode' | 'rateLimitPerMinute' | 'concurrencyLimit' | 'trustedIps'
+        | 'tokenLifetimeSeconds'
+        | 'tokenMode'
+        | 'reissuedExpiresIn'
+        | 'rateLimitPerMinute'
+        | 'concurrencyLimit'
+        | 'trustedIps'
       >
     >,
   ): void;
-  injectFault(api: WeComApi | '*', fault: SandboxFault, count?: number): void;
+  /** `count` defaults to 1. Faults queue per API; an API's own faults come before those of '*'. */
+  injectFault(api: SandboxApi | '*', fault: SandboxFault, count?: number): void;
   clearFaults(): void;
   /** Revoke every token issued so far (WeCom revoking early): they then answer 40014. */
   revokeTokens(): void;
@@ -83,6 +97,13 @@ export interface Sandbox {
     setStatus(userid: string, status: 1 | 2 | 4 | 5): void;
     /** The userid of the corp creator, who cannot be deleted (301005). */
     readonly creator: string | undefined;
+    /** Make an existing member the corp creator. */
+    setCreator(userid: string): void;
+    /**
+     * Add a member exactly as user/create would (same rules, unknown departments auto-created; throws
+     * the WeCom error on a broken one), then give it `status` (default 4, not activated).
+     */
+    addMember(member: Member, status?: 1 | 2 | 4 | 5): void;
   };
   stop(): Promise<void>;
 }

@@ -40,15 +40,18 @@ export class WeComError extends ServiceError {
   }
 }
 
-/** WeCom (or a proxy in front of it) answered with a non-2xx HTTP status. */
+/**
+ * WeCom (or a proxy in front of it) answered with a non-2xx HTTP status, or with a 2xx body that is
+ * not a WeCom JSON envelope (`detail` says what was wrong).
+ */
 export class UpstreamHttpError extends ServiceError {
   override readonly name = 'UpstreamHttpError';
   constructor(
     readonly api: string,
     readonly statusCode: number,
-    options?: ErrorOptions,
+    options?: ErrorOptions & { detail?: string },
   ) {
-    super(`WeCom ${api} answered HTTP ${statusCode}`, options);
+    super(`WeCom ${api} answered HTTP ${statusCode}${options?.detail ? `: ${options.detail}` : ''}`, options);
   }
 }
 

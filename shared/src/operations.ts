@@ -22,7 +22,12 @@ export interface OperationDefinition {
   /** Function id: the Lambda's name in `functions/`, its construct id and its log name. */
   readonly id: string;
   readonly summary: string;
-  readonly http: { readonly method: HttpMethod; readonly path: string };
+  readonly http: {
+    readonly method: HttpMethod;
+    readonly path: string;
+    /** Input fields the route takes from the query string; any other query parameter is a 400. */
+    readonly query?: readonly string[];
+  };
   readonly wecomApi: WeComApi;
   readonly credential: CredentialRole;
   /** Safe to re-send after an ambiguous failure (the answer may have been lost, not the effect). */
@@ -35,6 +40,11 @@ export interface OperationDefinition {
    * the query string and the JSON body (path parameters win; a body that disagrees is a 400).
    */
   readonly input: z.ZodType;
+  /**
+   * `fetch_child=1` means "this department and every department under it", served by the service
+   * walking the department tree (listing.ts), never by WeCom's removed flag.
+   */
+  readonly recursiveListing?: boolean;
 }
 
 const define = <const T extends readonly OperationDefinition[]>(table: T) => table;
@@ -93,22 +103,24 @@ export const OPERATIONS = define([
   {
     id: 'user-simple-list',
     summary: "List a department's members (userid, name, departments)",
-    http: { method: 'GET', path: '/departments/{department_id}/users' },
+    http: { method: 'GET', path: '/departments/{department_id}/users', query: ['fetch_child'] },
     wecomApi: 'user/simplelist',
     credential: 'read',
     idempotent: true,
     queued: false,
     input: schemas.departmentListing,
+    recursiveListing: true,
   },
   {
     id: 'user-list',
     summary: "List a department's members with their details",
-    http: { method: 'GET', path: '/departments/{department_id}/users/details' },
+    http: { method: 'GET', path: '/departments/{department_id}/users/details', query: ['fetch_child'] },
     wecomApi: 'user/list',
     credential: 'read',
     idempotent: true,
     queued: false,
     input: schemas.departmentListing,
+    recursiveListing: true,
   },
   {
     id: 'user-convert-to-openid',
@@ -153,7 +165,7 @@ export const OPERATIONS = define([
   {
     id: 'user-join-qrcode',
     summary: "Get the company's join QR code (valid 7 days)",
-    http: { method: 'GET', path: '/join-qrcode' },
+    http: { method: 'GET', path: '/join-qrcode', query: ['size_type'] },
     wecomApi: 'corp/get_join_qrcode',
     credential: 'contact',
     idempotent: true,
@@ -163,7 +175,7 @@ export const OPERATIONS = define([
   {
     id: 'user-active-stat',
     summary: 'Count the members active on one day of the last 30',
-    http: { method: 'GET', path: '/stats/active-members' },
+    http: { method: 'GET', path: '/stats/active-members', query: ['date'] },
     wecomApi: 'user/get_active_stat',
     credential: 'contact',
     idempotent: true,

@@ -1,23 +1,239 @@
 /**
- * PLACEHOLDER (to be replaced by the schemas that encode wecom-api.md's rules): the input schema of
- * each operation, named as operations.ts imports them.
+ * The input schema of each operation: wecom-api.md's rules, so that a request WeCom would refuse for
+ * its shape is answered 400 here and never spends a WeCom call (or a rate-limit slot).
+ *
+ * Why zod 4 rather than valibot: zod 4 emits JSON Schema itself (`z.toJSONSchema`), so the OpenAPI
+ * document is generated from these very schemas without a third-party converter that could drift, and
+ * it implements Standard Schema. Valibot bundles smaller, but the schemas live in the layer, loaded
+ * once per container and shared by all 13 functions, so its size is not in any function bundle.
+ *
+ * Conventions:
+ * - Field names are WeCom's own. Create and update pass unknown fields through (WeCom adds fields
+ *   faster than we do); the other inputs are closed, so a typo such as `fetch_chlid` is a 400, not a
+ *   silently ignored flag.
+ * - HTTP path and query values arrive as strings: integer fields accept a string of decimal digits and
+ *   nothing else (no `z.coerce`, which would turn "" into 0 and "1e3" into 1000).
+ * - Messages name the rule, never the value (values are members' personal data).
+ * - Lengths in "characters" count Unicode code points, as WeCom (and JSON Schema) do, not UTF-16 units.
  */
 import { z } from 'zod';
 
-const userid = z.string().min(1).max(64);
-export const userRef = z.object({ userid });
-export const openidRef = z.object({ openid: z.string().min(1) });
-export const userCreate = z.looseObject({ userid, name: z.string() });
-export const userUpdate = z.looseObject({ userid });
-export const userBatchDelete = z.object({ useridlist: z.array(userid).min(1).max(200) });
-export const departmentListing = z.object({
-  department_id: z.coerce.number().int(),
-  fetch_child: z.coerce.number().int().optional(),
+/** Epoch milliseconds; injected so that the 30-day window of active stats can be tested. */
+export type Clock = () => number;
+
+const UINT32_MAX = 2 ** 32 - 1;
+/**
+ * WeCom's current documentation allows ONE direct leader; the older one (and corps configured before
+ * 2023) allowed five. We accept up to five, so that no request WeCom could accept is refused here;
+ * WeCom itself enforces its tighter rule where it applies (a 400 with its errcode).
+ */
+export const DIRECT_LEADER_MAX = 5;
+/** WeCom keeps active-member statistics for 30 days back from today (Beijing date). */
+export const ACTIVE_STAT_DAYS = 30;
+
+const codePoints = (value: string) => [...value].length;
+const utf8Bytes = (value: string) => Buffer.byteLength(value, 'utf8');
+
+/** A string of `min`–`max` characters (code points). */
+const chars = (min: number, max: number) =>
+  z
+    .string()
+    .refine((value) => codePoints(value) >= min && codePoints(value) <= max, {
+      message: min === 0 ? `must be at most ${max} characters` : `must be ${min}–${max} characters`,
+    })
+    .meta({ minLength: min, maxLength: max });
+
+/** An email address of `min`–`max` bytes. */
+const email = (max: number) =>
+  z
+    .email({ message: 'must be a valid email address' })
+    .refine((value) => utf8Bytes(value) >= 6 && utf8Bytes(value) <= max, {
+      message: `must be 6–${max} bytes`,
+    })
+    .meta({ minLength: 6, maxLength: max });
+
+/** Accept a decimal string where a number is expected (path and query values); leave anything else to fail. */
+const fromDecimalString = (value: unknown) =>
+  typeof value === 'string' && /^\d{1,10}$/.test(value) ? Number(value) : value;
+const integerParameter = <T extends z.ZodType>(schema: T) => z.preprocess(fromDecimalString, schema);
+
+const uint32 = z.int().min(0).max(UINT32_MAX);
+const departmentId = z.int().min(1).max(UINT32_MAX);
+
+/** 1–64 bytes of letters, digits, `_ - @ .`, starting with a letter or digit (ASCII, so bytes = characters). */
+export const userid = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_@.-]{0,63}$/, {
+    message: 'must be 1–64 characters among letters, digits, _ - @ . and start with a letter or a digit',
+  })
+  .meta({ description: 'WeCom userid (case-insensitive in WeCom)', example: 'zhangsan' });
+
+/** WeChat openids are base64url-like tokens (28 characters today); we bound them without guessing more. */
+export const openid = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,128}$/, { message: 'must be 1–128 characters among letters, digits, _ and -' })
+  .meta({ example: 'oDjGHs-1yCnGrRovBj2yHij5JAAA' });
+
+/** Digits with an optional leading `+` and `-`/space separators (e.g. "+86 13800000000"), ≤ 32 characters. */
+const mobile = z
+  .string()
+  .max(32, { message: 'must be at most 32 characters' })
+  .regex(/^\+?\d+(?:[ -]\d+)*$/, { message: 'must be digits with an optional leading + and - or space separators' });
+
+/** Digits, `-`, `+` and `,` (extensions), ≤ 32 bytes. */
+const telephone = (min: 0 | 1) =>
+  z
+    .string()
+    .min(min, { message: 'must not be empty' })
+    .max(32, { message: 'must be at most 32 characters' })
+    .regex(/^[\d+,-]*$/, { message: 'must contain only digits, +, - and ,' });
+
+const flag = z.literal([0, 1]);
+
+/** Fields WeCom's user/create and user/update share, with the limits of wecom-api.md §3 and §5. */
+const memberFields = {
+  name: chars(1, 64),
+  alias: chars(1, 64),
+  mobile,
+  department: z.array(uint32).max(100, { message: 'must list at most 100 departments' }),
+  order: z.array(uint32),
+  position: chars(0, 128),
+  gender: z.enum(['1', '2'], { message: 'must be "1" (male) or "2" (female)' }),
+  email: email(64),
+  telephone: telephone(0),
+  is_leader_in_dept: z.array(flag),
+  direct_leader: z
+    .array(userid)
+    .max(DIRECT_LEADER_MAX, { message: `must list at most ${DIRECT_LEADER_MAX} leaders` }),
+  avatar_mediaid: z.string().min(1),
+  enable: flag,
+  extattr: z.looseObject({ attrs: z.array(z.looseObject({})) }),
+  external_profile: z.looseObject({}),
+  external_position: chars(0, 12),
+  nickname: z.string(),
+  address: chars(0, 128),
+  main_department: departmentId,
+} as const;
+const optionalMemberFields = z.object(memberFields).partial().shape;
+
+type MemberArrays = { department?: number[]; order?: number[]; is_leader_in_dept?: number[] };
+
+/** `order` and `is_leader_in_dept` are per department: same count as `department`, and only with it. */
+function checkDepartmentArrays(member: MemberArrays, context: z.RefinementCtx) {
+  for (const field of ['order', 'is_leader_in_dept'] as const) {
+    const values = member[field];
+    if (values === undefined) continue;
+    if (member.department === undefined) {
+      context.addIssue({ code: 'custom', path: [field], message: 'requires department' });
+    } else if (values.length !== member.department.length) {
+      context.addIssue({ code: 'custom', path: [field], message: 'must have one entry per department' });
+    }
+  }
+}
+
+const isBlank = (value: string | undefined) => value === undefined || value === '';
+
+export const userCreate = z
+  .looseObject({
+    ...optionalMemberFields,
+    userid,
+    name: memberFields.name,
+    biz_mail: email(64).optional(),
+    to_invite: z.boolean().optional(),
+  })
+  .superRefine((member, context) => {
+    checkDepartmentArrays(member, context);
+    // WeCom 60129: a member must be reachable by mobile or email.
+    if (isBlank(member.mobile) && isBlank(member.email)) {
+      context.addIssue({ code: 'custom', path: [], message: 'mobile or email is required' });
+    }
+  })
+  .meta({ description: 'A WeCom member (user/create); unknown fields are passed to WeCom as they are' });
+
+export const userUpdate = z
+  .looseObject({
+    ...optionalMemberFields,
+    userid,
+    new_userid: userid.optional(),
+    biz_mail: email(63).optional(),
+    biz_mail_alias: z
+      .strictObject({ item: z.array(email(63)).max(5, { message: 'must list at most 5 aliases' }) })
+      .optional(),
+    telephone: telephone(1).optional(),
+  })
+  .superRefine(checkDepartmentArrays)
+  .meta({ description: 'The fields to change (user/update); omitted fields stay as they are' });
+
+export const userRef = z.strictObject({ userid });
+
+export const openidRef = z.strictObject({ openid });
+
+export const userBatchDelete = z.strictObject({
+  useridlist: z
+    .array(userid)
+    .min(1, { message: 'must list at least one userid' })
+    .max(200, { message: 'must list at most 200 userids' }),
 });
-export const invite = z.object({
-  user: z.array(userid).optional(),
-  party: z.array(z.number()).optional(),
-  tag: z.array(z.number()).optional(),
+
+export const departmentListing = z.strictObject({
+  department_id: integerParameter(departmentId).meta({ description: 'Department id (1 is the root)', example: 1 }),
+  fetch_child: integerParameter(flag)
+    .optional()
+    .meta({ description: '1: this department and every department under it (walked by the service)' }),
 });
-export const joinQrcode = z.object({ size_type: z.coerce.number().int().optional() });
-export const activeStat = z.object({ date: z.string() });
+
+export const invite = z
+  .strictObject({
+    user: z.array(userid).max(1000, { message: 'must list at most 1000 userids' }).optional(),
+    party: z.array(departmentId).max(100, { message: 'must list at most 100 departments' }).optional(),
+    tag: z.array(z.int().min(1).max(UINT32_MAX)).max(100, { message: 'must list at most 100 tags' }).optional(),
+  })
+  .refine((lists) => [lists.user, lists.party, lists.tag].some((list) => list !== undefined && list.length > 0), {
+    message: 'at least one of user, party and tag must be non-empty',
+  });
+
+export const joinQrcode = z.strictObject({
+  size_type: integerParameter(z.literal([1, 2, 3, 4]))
+    .optional()
+    .meta({ description: '1: 171×171, 2: 399×399, 3: 741×741, 4: 2052×2052 pixels' }),
+});
+
+const DAY_MS = 86_400_000;
+const BEIJING_OFFSET_MS = 8 * 3_600_000;
+
+/** Days since the epoch of a `YYYY-MM-DD` calendar date, or undefined if there is no such date. */
+function calendarDay(date: string): number | undefined {
+  const [year, month, day] = date.split('-').map(Number) as [number, number, number];
+  const time = Date.UTC(year, month - 1, day);
+  const valid = new Date(time).getUTCMonth() === month - 1 && new Date(time).getUTCDate() === day;
+  return valid ? time / DAY_MS : undefined;
+}
+
+/** Today's Beijing date as days since the epoch. */
+export const beijingDay = (now: number) => Math.floor((now + BEIJING_OFFSET_MS) / DAY_MS);
+
+/** `user/get_active_stat`'s input for a given clock: a real date, today or up to 30 days before (Beijing). */
+export function activeStatFor(clock: Clock) {
+  return z.strictObject({
+    date: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'must be a date as YYYY-MM-DD' })
+      .superRefine((date, context) => {
+        const day = calendarDay(date);
+        if (day === undefined) {
+          context.addIssue({ code: 'custom', message: 'is not a calendar date' });
+          return;
+        }
+        const today = beijingDay(clock());
+        if (day > today || day < today - ACTIVE_STAT_DAYS) {
+          context.addIssue({
+            code: 'custom',
+            message: `must be within the last ${ACTIVE_STAT_DAYS} days (Beijing date)`,
+          });
+        }
+      })
+      .meta({ description: `A day within the last ${ACTIVE_STAT_DAYS} days (Beijing date)`, example: '2026-11-25' }),
+  });
+}
+
+export const activeStat = activeStatFor(Date.now);

@@ -1,0 +1,99 @@
+/**
+ * The deployment's settings: CDK context keys (cdk.json, or `-c key=value` on the command line), parsed
+ * and validated in one place so that a wrong value fails the synth with the key's name instead of
+ * surfacing as a broken deployment. Values given on the command line arrive as strings; they are
+ * accepted in that form too (`-c reportWebhook=true`, `-c apiThrottle='{"rateLimit":20,"burstLimit":40}'`).
+ */
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { z } from 'zod';
+
+const bool = z.union([z.boolean(), z.stringbool()]);
+
+/** Objects given with `-c key='{"…":…}'` arrive as JSON text. */
+const json = <T extends z.ZodType>(schema: T) => z.preprocess(parseJsonText, schema);
+
+function parseJsonText(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return value; // reported by the schema as "expected object"
+  }
+}
+
+const RETENTION_DAYS = new Set(Object.values(RetentionDays).filter((days) => typeof days === 'number'));
+
+const contextSchema = z
+  .object({
+    /** Names the stack (`WeComContact-<stage>`) and the default SSM prefix. */
+    stage: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]{0,19}$/, 'lower-case letters, digits and dashes, starting with a letter')
+      .default('dev'),
+    /** SSM prefix of this stage's parameters (design.md §6); default `/wecom-contact/<stage>`. */
+    ssmPrefix: z
+      .string()
+      .regex(/^(\/[A-Za-z0-9_.-]+)+$/, 'an absolute SSM path without a trailing slash, e.g. /wecom-contact/prod')
+      .optional(),
+    /** The corp id (企业ID). When set, the stack creates the `<prefix>/corp-id` parameter; otherwise the operator does. */
+    corpId: z
+      .string()
+      .regex(/^[A-Za-z0-9]{1,64}$/, 'letters and digits, e.g. ww1234567890abcdef')
+      .optional(),
+    /** An `app` credential (self-built app secret) is configured and takes the read operations. */
+    appCredential: bool.default(false),
+    /** `fixed-ip`: functions in a VPC whose NAT gateways have Elastic IPs (for WeCom's 企业可信IP). */
+    egress: z.enum(['default', 'fixed-ip']).default('default'),
+    /** NAT gateways (= Elastic IPs) with `egress: fixed-ip`; 2 survives the loss of one zone. */
+    natGateways: z.coerce.number().int().min(1).max(2).default(1),
+    /** EventBridge Scheduler expression of the daily report, evaluated in Asia/Shanghai time. */
+    reportSchedule: z
+      .string()
+      .regex(/^(cron|rate)\(.+\)$/, 'a Scheduler expression such as cron(0 9 * * ? *)')
+      .default('cron(0 9 * * ? *)'),
+    /** The `<prefix>/report/webhook-url` SecureString exists: the report posts to that group robot. */
+    reportWebhook: bool.default(false),
+    /** An extra HTTP API with the same routes behind a JWT authoriser (OIDC issuer and audiences). */
+    jwt: json(
+      z.object({
+        issuer: z.url({ protocol: /^https$/ }),
+        audience: z.array(z.string().min(1)).min(1),
+      }),
+    ).optional(),
+    /** Concurrent invocations per write queue (the event source mapping's maxConcurrency). */
+    writeConcurrency: z.coerce.number().int().min(2).max(50).default(4),
+    /** HTTP API throttling, applied to each route (each route is one WeCom API). */
+    apiThrottle: json(
+      z.object({
+        rateLimit: z.number().positive(),
+        burstLimit: z.number().int().positive(),
+      }),
+    ).default({ rateLimit: 50, burstLimit: 100 }),
+    logRetentionDays: z.coerce
+      .number()
+      .refine((days) => RETENTION_DAYS.has(days), 'one of CloudWatch Logs retention values (1, 3, 5, 7, 14, 30, …)')
+      .default(RetentionDays.ONE_MONTH),
+    /** Alarm notifications go to a new SNS topic with this e-mail subscribed. */
+    alarmEmail: z.email().optional(),
+  })
+  .transform(({ ssmPrefix, logRetentionDays, ...config }) => ({
+    ...config,
+    ssmPrefix: ssmPrefix ?? `/wecom-contact/${config.stage}`,
+    logRetention: logRetentionDays as RetentionDays,
+  }));
+
+export type StackConfig = z.output<typeof contextSchema>;
+
+export type ContextKey = keyof z.input<typeof contextSchema>;
+export const CONTEXT_KEYS = Object.keys(contextSchema.in.shape) as readonly ContextKey[];
+
+/** Reads every context key through `getContext` (e.g. `app.node.tryGetContext`); throws listing every bad key. */
+export function readConfig(getContext: (key: string) => unknown): StackConfig {
+  const context = Object.fromEntries(CONTEXT_KEYS.map((key) => [key, getContext(key)]));
+  const result = contextSchema.safeParse(context);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `  - ${issue.path.join('.') || '(context)'}: ${issue.message}`);
+    throw new Error(`Invalid CDK context:\n${problems.join('\n')}`);
+  }
+  return result.data;
+}

@@ -1,0 +1,100 @@
+/**
+ * The stage's SSM parameters (design.md §6) and the only grants on them. Names come from
+ * `parameterNames` (the layer reads the same names), ARNs are built from those names: no wildcard.
+ *
+ * The secrets (and the optional webhook URL) are SecureStrings the operator puts once: CloudFormation
+ * cannot create SecureStrings. The corp id is not secret: with the `corpId` context the stack owns that
+ * String parameter, otherwise the operator puts it next to the secret.
+ */
+import { Arn, ArnFormat, Aws, Stack, Validations } from 'aws-cdk-lib';
+import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
+import { StringParameter } from 'aws-cdk-lib/aws-ssm';
+import { Construct, type IConstruct } from 'constructs';
+import type { CredentialName } from '#shared/operations.ts';
+import { parameterNames } from '#shared/runtime-types.ts';
+
+export interface StageParametersProps {
+  /** `/wecom-contact/<stage>`: no trailing slash. */
+  readonly prefix: string;
+  /** When set, the stack creates the corp-id String parameter with this value. */
+  readonly corpId?: string;
+}
+
+/** A grantee whose policy can carry a cdk-nag acknowledgement (a role or a function). */
+export type Grantee = IGrantable & IConstruct;
+
+export class StageParameters extends Construct {
+  readonly prefix: string;
+  readonly names: ReturnType<typeof parameterNames>;
+
+  constructor(scope: Construct, id: string, props: StageParametersProps) {
+    super(scope, id);
+    this.prefix = props.prefix;
+    this.names = parameterNames(props.prefix);
+    if (props.corpId !== undefined) {
+      // A physical name on purpose: the name is the contract the functions read it by.
+      new StringParameter(this, 'CorpId', {
+        parameterName: this.names.corpId,
+        stringValue: props.corpId,
+        description: 'WeCom corp id (企业ID) of this stage',
+      });
+    }
+  }
+
+  /**
+   * Read the corp id and the credentials' secrets; read and write their token and lease parameters
+   * (the lease is released by deleting it); decrypt the SecureStrings and encrypt the token.
+   */
+  grantCredentials(grantee: Grantee, credentials: readonly CredentialName[]): void {
+    const { corpId, secret, token, lease } = this.names;
+    const read = [corpId, ...credentials.flatMap((credential) => [secret(credential), token(credential), lease(credential)])];
+    this.grant(grantee, ['ssm:GetParameter'], read);
+    this.grant(grantee, ['ssm:PutParameter'], credentials.map(token));
+    this.grant(grantee, ['ssm:PutParameter', 'ssm:DeleteParameter'], credentials.map(lease));
+    this.grantSsmKey(grantee, ['kms:Decrypt'], credentials.flatMap((credential) => [secret(credential), token(credential)]));
+    this.grantSsmKey(grantee, ['kms:Encrypt'], credentials.map(token));
+  }
+
+  /** Read the report's group-robot webhook URL (a SecureString: the URL carries the robot's key). */
+  grantReportWebhook(grantee: Grantee): void {
+    this.grant(grantee, ['ssm:GetParameter'], [this.names.reportWebhookUrl]);
+    this.grantSsmKey(grantee, ['kms:Decrypt'], [this.names.reportWebhookUrl]);
+  }
+
+  parameterArn(name: string): string {
+    return Stack.of(this).formatArn({
+      service: 'ssm',
+      resource: 'parameter',
+      resourceName: name.replace(/^\//, ''),
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
+  }
+
+  private grant(grantee: Grantee, actions: string[], names: readonly string[]): void {
+    Grant.addToPrincipal({ grantee, actions, resourceArns: names.map((name) => this.parameterArn(name)) });
+  }
+
+  /**
+   * SecureStrings use the AWS-managed `aws/ssm` key, whose id is unknown before deployment: the key ARN
+   * is a wildcard, narrowed to calls SSM makes on the caller's behalf for exactly these parameters.
+   */
+  private grantSsmKey(grantee: Grantee, actions: string[], names: readonly string[]): void {
+    const anyKey = Arn.format({ service: 'kms', resource: 'key', resourceName: '*' }, Stack.of(this));
+    Grant.addToPrincipal({
+      grantee,
+      actions,
+      resourceArns: [anyKey],
+      conditions: {
+        StringEquals: {
+          'kms:ViaService': `ssm.${Aws.REGION}.amazonaws.com`,
+          'kms:EncryptionContext:PARAMETER_ARN': names.map((name) => this.parameterArn(name)),
+        },
+      },
+    });
+    Validations.of(grantee).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:kms:<AWS::Region>:<AWS::AccountId>:key/*]',
+      reason:
+        'The AWS-managed aws/ssm key has no id before deployment; use is limited by kms:ViaService to SSM and by the encryption context to this function’s own parameters.',
+    });
+  }
+}

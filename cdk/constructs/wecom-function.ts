@@ -1,0 +1,120 @@
+/**
+ * The function defaults, in one place: every Lambda of the stack (13 endpoints and the report) is a
+ * WeComFunction. It owns its role and log group, so its policy holds exactly its own grants.
+ */
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import type { ISecurityGroup, IVpc, SubnetSelection } from 'aws-cdk-lib/aws-ec2';
+import { ManagedPolicy, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import {
+  ApplicationLogLevel,
+  Architecture,
+  type ILayerVersion,
+  Function as LambdaFunction,
+  LoggingFormat,
+  Runtime,
+} from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { CredentialName } from '#shared/operations.ts';
+import { ENV } from '#shared/runtime-types.ts';
+import { functionCode } from '../bundling.ts';
+import { type FunctionId, HANDLER } from '../../scripts/build.ts';
+import type { StageParameters } from './stage-parameters.ts';
+
+/** Where functions run with `egress: fixed-ip`: private subnets behind the NAT gateways' Elastic IPs. */
+export interface FunctionNetwork {
+  readonly vpc: IVpc;
+  readonly vpcSubnets: SubnetSelection;
+  readonly securityGroups: ISecurityGroup[];
+}
+
+/** What every function of a stage shares. */
+export interface FunctionDefaults {
+  readonly layer: ILayerVersion;
+  readonly parameters: StageParameters;
+  /** POWERTOOLS_SERVICE_NAME: the `service` key of every log line and the `service` metric dimension. */
+  readonly serviceName: string;
+  /** POWERTOOLS_METRICS_NAMESPACE of the EMF metrics. */
+  readonly metricsNamespace: string;
+  readonly logRetention: RetentionDays;
+  readonly network?: FunctionNetwork;
+}
+
+export interface WeComFunctionProps {
+  readonly functionId: FunctionId;
+  readonly description: string;
+  /** The credentials it may use: WECOM_CREDENTIALS, and the SSM parameters it is granted. */
+  readonly credentials: readonly CredentialName[];
+  readonly defaults: FunctionDefaults;
+  /** Added to the default variables. */
+  readonly environment?: Readonly<Record<string, string>>;
+  readonly timeout?: Duration;
+}
+
+/**
+ * 512 MB: a cold start parses ~1.5 MB of layer JavaScript and Lambda's CPU share grows with memory
+ * (at 128 MB it is ~4× slower); the warm path waits on WeCom, where memory costs little.
+ */
+const MEMORY_MB = 512;
+
+/**
+ * 25 s: room for the layer's retries with backoff and a recursive department walk, yet under API
+ * Gateway's 30 s integration limit, so a slow call ends as our own 504 rather than API Gateway's.
+ */
+export const DEFAULT_TIMEOUT = Duration.seconds(25);
+
+export class WeComFunction extends Construct {
+  readonly function: LambdaFunction;
+
+  constructor(scope: Construct, id: string, props: WeComFunctionProps) {
+    super(scope, id);
+    const { defaults } = props;
+
+    const logGroup = new LogGroup(this, 'Logs', {
+      retention: defaults.logRetention,
+      // Member changes are an audit trail: the logs outlive the stack.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Runs ${props.functionId}`,
+    });
+    logGroup.grantWrite(role);
+    defaults.parameters.grantCredentials(role, props.credentials);
+    if (defaults.network) grantVpcAccess(role);
+
+    this.function = new LambdaFunction(this, 'Function', {
+      description: props.description,
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      handler: HANDLER,
+      code: functionCode(props.functionId),
+      layers: [defaults.layer],
+      memorySize: MEMORY_MB,
+      timeout: props.timeout ?? DEFAULT_TIMEOUT,
+      role,
+      logGroup,
+      loggingFormat: LoggingFormat.JSON,
+      applicationLogLevelV2: ApplicationLogLevel.INFO,
+      environment: {
+        [ENV.ssmPrefix]: defaults.parameters.prefix,
+        [ENV.credentials]: props.credentials.join(','),
+        POWERTOOLS_SERVICE_NAME: defaults.serviceName,
+        POWERTOOLS_METRICS_NAMESPACE: defaults.metricsNamespace,
+        NODE_OPTIONS: '--enable-source-maps',
+        ...props.environment,
+      },
+      ...defaults.network,
+    });
+  }
+}
+
+/** Lambda manages the network interfaces itself; EC2's interface actions cannot be scoped to resources. */
+function grantVpcAccess(role: Role): void {
+  role.addManagedPolicy(ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaVPCAccessExecutionRole'));
+  Validations.of(role).acknowledge({
+    id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
+    reason:
+      'The AWS-managed policy Lambda documents for VPC functions: network-interface actions only, which EC2 cannot scope to resources.',
+  });
+}

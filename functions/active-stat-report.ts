@@ -1,0 +1,4 @@
+/** `active-stat-report`: the daily active-member report (design.md §7); the logic lives in the layer. */
+import { createReportHandler } from '@wecom-contact/layer';
+
+export const handler = createReportHandler();

@@ -1,0 +1,64 @@
+/**
+ * Which WeCom the local API talks to. By default an embedded sandbox with its demo directory; with
+ * real settings in the environment, the real WeCom through the very same runtime the functions use:
+ *  - WECOM_CORP_ID + WECOM_SECRET (contact-sync secret) [+ WECOM_APP_SECRET]: secrets from the
+ *    environment, tokens cached in memory (fine on a developer's machine, never in Lambda);
+ *  - WECOM_SSM_PREFIX (+ AWS credentials, WECOM_CREDENTIALS default `contact`): exactly as deployed,
+ *    secrets and tokens in SSM Parameter Store.
+ * WECOM_BASE_URL points either at another endpoint (a fixed-IP forward proxy).
+ */
+import { createRuntime, type Runtime, runtimeFromEnvironment } from '@wecom-contact/layer';
+import { startSandbox } from '#sandbox/index.ts';
+import type { Sandbox, SandboxOptions } from '#sandbox/types.ts';
+
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+export interface WeComTarget {
+  readonly runtime: Runtime;
+  /** Present when the target is the embedded sandbox. */
+  readonly sandbox?: Sandbox;
+  /** One line for the start banner; never a secret. */
+  readonly description: string;
+  stop(): Promise<void>;
+}
+
+const value = (env: Environment, name: string) => {
+  const found = env[name]?.trim();
+  return found === undefined || found === '' ? undefined : found;
+};
+
+export async function resolveWeComTarget(env: Environment, sandboxOptions: SandboxOptions = {}): Promise<WeComTarget> {
+  const corpId = value(env, 'WECOM_CORP_ID');
+  const secret = value(env, 'WECOM_SECRET');
+  const baseUrl = value(env, 'WECOM_BASE_URL');
+  if (corpId !== undefined || secret !== undefined) {
+    if (corpId === undefined || secret === undefined) {
+      throw new Error('Set both WECOM_CORP_ID and WECOM_SECRET (the contact-sync secret) to use the real WeCom');
+    }
+    const app = value(env, 'WECOM_APP_SECRET');
+    return {
+      runtime: createRuntime({ baseUrl, corpId, secrets: app === undefined ? { contact: secret } : { contact: secret, app } }),
+      description: `WeCom at ${baseUrl ?? 'https://qyapi.weixin.qq.com'} (corp ${corpId}; secrets from the environment${app === undefined ? '' : ', app secret for reads'})`,
+      stop: async () => undefined,
+    };
+  }
+  if (value(env, 'WECOM_SSM_PREFIX') !== undefined) {
+    const runtime = runtimeFromEnvironment({ WECOM_CREDENTIALS: 'contact', ...env });
+    return {
+      runtime,
+      description: `WeCom at ${baseUrl ?? 'https://qyapi.weixin.qq.com'} (settings from SSM under ${value(env, 'WECOM_SSM_PREFIX')})`,
+      stop: async () => undefined,
+    };
+  }
+  const sandbox = await startSandbox({ seed: 'demo', ...sandboxOptions });
+  return {
+    runtime: createRuntime({
+      baseUrl: sandbox.url,
+      corpId: sandbox.corpId,
+      secrets: { contact: sandbox.contactSecret, app: sandbox.apps[0]?.secret },
+    }),
+    sandbox,
+    description: `the embedded WeCom sandbox at ${sandbox.url} (demo directory, in-memory tokens)`,
+    stop: () => sandbox.stop(),
+  };
+}

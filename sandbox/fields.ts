@@ -1,0 +1,49 @@
+/**
+ * Typed readers for request fields. Each names the errcode WeCom uses for a bad value, so that a wrong
+ * type gets the field's own code (e.g. `name: 5` → 60112), and 40058 otherwise.
+ */
+import { fail, invalidParameter } from './envelope.ts';
+
+export const charLength = (value: string) => [...value].length;
+export const byteLength = (value: string) => Buffer.byteLength(value, 'utf8');
+
+const isInteger = (value: unknown): value is number => Number.isSafeInteger(value);
+
+/** A string field, or `undefined` when absent (`null` counts as absent, as lenient JSON servers do). */
+export function optionalString(value: unknown, errcode: number): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') fail(errcode);
+  return value;
+}
+
+export function optionalInteger(value: unknown, field: string): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!isInteger(value)) invalidParameter(`${field} must be an integer`);
+  return value;
+}
+
+export function optionalIntegerArray(value: unknown, errcode: number): number[] | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!Array.isArray(value) || !value.every(isInteger)) fail(errcode);
+  return value;
+}
+
+export function optionalStringArray(value: unknown, errcode: number): string[] | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) fail(errcode);
+  return value;
+}
+
+/** A query parameter; an empty value counts as absent. */
+export function queryValue(query: URLSearchParams, name: string): string | undefined {
+  const value = query.get(name);
+  return value === null || value === '' ? undefined : value;
+}
+
+/** A decimal integer query parameter (ids, size_type); anything else → 40058. */
+export function queryInteger(query: URLSearchParams, name: string): number | undefined {
+  const value = queryValue(query, name);
+  if (value === undefined) return undefined;
+  if (!/^-?\d{1,15}$/.test(value)) invalidParameter(`${name} must be an integer`);
+  return Number(value);
+}

@@ -1,0 +1,108 @@
+/**
+ * Where the corp id and each credential's secret come from. In Lambda: SSM Parameter Store, read at
+ * first use and cached for the container (never plain environment values: the stack only passes
+ * parameter *names*). In local mode and tests: static values.
+ *
+ * Every cache of tokens is keyed by `credentialKey` (corp id + a short SHA-256 of the secret), never
+ * by the raw secret and never by a credential or app name alone: a rotated secret is a new key.
+ */
+import { createHash } from 'node:crypto';
+import { GetParametersCommand, type GetParametersCommandOutput, type SSMClient } from '@aws-sdk/client-ssm';
+import { ConfigurationError } from './errors.ts';
+import type { CredentialName } from './operations.ts';
+import { parameterNames } from './runtime-types.ts';
+
+export interface CredentialIdentity {
+  readonly corpId: string;
+  readonly secret: string;
+  /** Cache key of this (corp id, secret) pair; safe to store and to log. */
+  readonly key: string;
+}
+
+export interface CredentialSource {
+  /** The credentials this deployment configures (e.g. `contact`, or `contact` and `app`). */
+  readonly names: readonly CredentialName[];
+  /** Cached after the first read. */
+  identity(credential: CredentialName): Promise<CredentialIdentity>;
+  /** Reads again, bypassing the cache: after WeCom refused the secret (40001) it may have been rotated. */
+  reload(credential: CredentialName): Promise<CredentialIdentity>;
+}
+
+export function credentialKey(corpId: string, secret: string): string {
+  return `${corpId}:${createHash('sha256').update(secret).digest('hex').slice(0, 16)}`;
+}
+
+function toIdentity(corpId: string, secret: string): CredentialIdentity {
+  return { corpId, secret, key: credentialKey(corpId, secret) };
+}
+
+export interface StaticCredentials {
+  corpId: string;
+  secrets: Partial<Record<CredentialName, string>>;
+}
+
+export function staticCredentialSource({ corpId, secrets }: StaticCredentials): CredentialSource {
+  const identities = new Map<CredentialName, CredentialIdentity>();
+  for (const [name, secret] of Object.entries(secrets) as Array<[CredentialName, string | undefined]>) {
+    if (secret !== undefined && secret !== '') identities.set(name, toIdentity(corpId, secret));
+  }
+  const identity = async (credential: CredentialName) => {
+    const found = identities.get(credential);
+    if (!found) throw new ConfigurationError(`No secret is configured for the ${credential} credential`);
+    return found;
+  };
+  return { names: [...identities.keys()], identity, reload: identity };
+}
+
+export interface SsmCredentialOptions {
+  ssm: SSMClient;
+  /** The stage's prefix, e.g. `/wecom-contact/dev`. */
+  prefix: string;
+  /** The credentials this function may use (WECOM_CREDENTIALS). */
+  names: readonly CredentialName[];
+}
+
+export function ssmCredentialSource({ ssm, prefix, names }: SsmCredentialOptions): CredentialSource {
+  const parameters = parameterNames(prefix);
+  const cache = new Map<CredentialName, Promise<CredentialIdentity>>();
+
+  const read = async (credential: CredentialName): Promise<CredentialIdentity> => {
+    if (!names.includes(credential)) {
+      throw new ConfigurationError(`This function is not configured for the ${credential} credential`);
+    }
+    const wanted = [parameters.corpId, parameters.secret(credential)];
+    let answer: GetParametersCommandOutput;
+    try {
+      answer = await ssm.send(new GetParametersCommand({ Names: wanted, WithDecryption: true }));
+    } catch (error) {
+      if (error instanceof Error && error.name === 'AccessDeniedException') {
+        throw new ConfigurationError(`Not allowed to read the SSM parameters ${wanted.join(', ')}`, { cause: error });
+      }
+      throw error;
+    }
+    const values = new Map((answer.Parameters ?? []).map((parameter) => [parameter.Name, parameter.Value]));
+    const missing = wanted.filter((name) => !values.get(name));
+    if (missing.length > 0) {
+      throw new ConfigurationError(
+        `Missing SSM parameter(s) ${missing.join(', ')}: put them once with aws ssm put-parameter (see the README)`,
+      );
+    }
+    return toIdentity(values.get(wanted[0]) as string, values.get(wanted[1]) as string);
+  };
+
+  const load = (credential: CredentialName) => {
+    const pending = read(credential);
+    cache.set(credential, pending);
+    // A failed read is not cached: the next invocation tries again.
+    pending.catch(() => {
+      if (cache.get(credential) === pending) cache.delete(credential);
+    });
+    return pending;
+  };
+
+  return {
+    names,
+    identity: (credential) => cache.get(credential) ?? load(credential),
+    reload: load,
+  };
+}

@@ -1,0 +1,47 @@
+/**
+ * The handler of an endpoint function: its operation from the table, bound to the layer's middleware
+ * chain (design.md §2). A function entry in functions/ is one call to `createOperationHandler`.
+ *
+ * Chain (middy runs `before` in this order, `after` and `onError` in reverse):
+ *   logInvocation → mapErrors → shapeResponse → normaliseEvent → parseJson → validateInput → execute
+ */
+import middy, { type MiddyfiedHandler } from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { executeOperation } from './middleware/execute.ts';
+import { type InvocationLogger, logInvocation } from './middleware/logging.ts';
+import { normaliseEvent } from './middleware/normalise-event.ts';
+import { parseJson } from './middleware/parse-json.ts';
+import { mapErrors, shapeResponse } from './middleware/respond.ts';
+import { validateInput } from './middleware/validate-input.ts';
+import { logger as defaultLogger } from './observability.ts';
+import { getOperation, type OperationDefinition, type OperationId } from './operations.ts';
+import { getRuntime } from './runtime.ts';
+import type { Runtime } from './runtime-types.ts';
+
+export interface OperationHandlerOptions {
+  /** Default: the container's runtime (from the environment, or the one `setRuntime` injected). */
+  readonly runtime?: () => Runtime;
+  readonly logger?: InvocationLogger;
+}
+
+/**
+ * Accepts an API Gateway HTTP API (2.0) event, a direct invoke / Step Functions payload, an
+ * EventBridge event or an SQS batch, and answers in that source's shape.
+ */
+export type OperationHandler = MiddyfiedHandler<unknown, unknown, Error, Context>;
+
+/** middy's last-resort guard before Lambda's own timeout; our deadline normally ends calls well before. */
+const TIMEOUT_GUARD_MS = 50;
+
+export function createOperationHandler(id: OperationId, options: OperationHandlerOptions = {}): OperationHandler {
+  const operation: OperationDefinition = getOperation(id);
+  return middy<unknown, unknown, Error, Context>(executeOperation(operation, options.runtime ?? getRuntime), {
+    timeoutEarlyInMillis: TIMEOUT_GUARD_MS,
+  })
+    .use(logInvocation(operation, options.logger ?? defaultLogger))
+    .use(mapErrors(operation))
+    .use(shapeResponse(operation))
+    .use(normaliseEvent(operation))
+    .use(parseJson())
+    .use(validateInput(operation));
+}

@@ -1,0 +1,198 @@
+/**
+ * THE mapping from errors to what the caller sees (design.md §5): one table of WeCom errcodes, one
+ * function for every other error class. The HTTP responses, the direct-invoke errors and the SQS
+ * retry decision are all derived from `describeError`, so they can never disagree.
+ */
+import {
+  ConfigurationError,
+  UpstreamHttpError,
+  UpstreamNetworkError,
+  UpstreamTimeoutError,
+  ValidationError,
+  type ValidationIssue,
+  WeComError,
+} from './errors.ts';
+import type { OperationId } from './operations.ts';
+
+export type ErrorStatus = 400 | 403 | 404 | 405 | 409 | 413 | 415 | 429 | 500 | 502 | 503 | 504;
+
+export interface ErrcodeRule {
+  readonly errcode: number;
+  readonly status: ErrorStatus;
+  /**
+   * What the caller is told, beside WeCom's own errmsg. For 502s it tells the operator what to fix.
+   * `{ip}` is replaced by the `from ip` WeCom reported, `{api}` by the WeCom call.
+   */
+  readonly message: string;
+  /** Seconds after which a retry can succeed: sent as `Retry-After`. */
+  readonly retryAfterSeconds?: number;
+  /** The rule applies to these operations only; the others fall back to the default (400). */
+  readonly operations?: readonly OperationId[];
+}
+
+/** 45009 blocks the rest of WeCom's one-minute window (wecom-api.md §18), so a retry waits that long. */
+const RATE_LIMIT_WINDOW_SECONDS = 60;
+/** WeCom busy (-1) already survived the client's own retries: ask the caller to come back shortly. */
+const BUSY_RETRY_SECONDS = 5;
+
+const SECRET_HINT =
+  'an operator must store the right secret in SSM (<prefix>/secrets/<credential>) and check that the app is enabled';
+const TRUSTED_IP_HINT =
+  "an operator must add it to the app's trusted IPs (企业可信IP); deploy with egress 'fixed-ip' for an IP that does not change";
+
+/** WeCom errcodes with a status other than 400 (wecom-api.md §17). Every row is tested. */
+export const ERRCODE_RULES: readonly ErrcodeRule[] = [
+  { errcode: -1, status: 503, retryAfterSeconds: BUSY_RETRY_SECONDS, message: 'WeCom is busy; retry later' },
+  { errcode: 60111, status: 404, message: 'No such member, or the member is outside the visible range' },
+  { errcode: 46004, status: 404, message: 'No such member' },
+  {
+    errcode: 40003,
+    status: 404,
+    message: 'No such member (invalid or unknown userid)',
+    operations: ['user-get', 'user-delete'],
+  },
+  { errcode: 60102, status: 409, message: 'A member with this userid already exists (userids ignore case)' },
+  { errcode: 60104, status: 409, message: 'Another member already has this mobile number' },
+  { errcode: 60106, status: 409, message: 'Another member already has this email address' },
+  { errcode: 60145, status: 409, message: 'Another member already has this business email address' },
+  { errcode: 43004, status: 409, message: 'The member has not activated WeCom with WeChat yet' },
+  { errcode: 301036, status: 409, message: 'This userid cannot be changed (only a system-generated one, once)' },
+  { errcode: 60011, status: 403, message: 'The credential has no privilege on this member or department' },
+  { errcode: 60021, status: 403, message: "The member is outside the app's visible range" },
+  { errcode: 50002, status: 403, message: "The member is outside the credential's permission range" },
+  { errcode: 301005, status: 403, message: "The company's creator cannot be deleted" },
+  {
+    errcode: 45009,
+    status: 429,
+    retryAfterSeconds: RATE_LIMIT_WINDOW_SECONDS,
+    message: "WeCom's rate limit for this call is used up until the end of the minute",
+  },
+  {
+    errcode: 45033,
+    status: 429,
+    retryAfterSeconds: RATE_LIMIT_WINDOW_SECONDS,
+    message: 'Too many concurrent calls to this WeCom API',
+  },
+  { errcode: 40001, status: 502, message: `WeCom refused this service's secret: ${SECRET_HINT}` },
+  { errcode: 40091, status: 502, message: `WeCom refused this service's secret: ${SECRET_HINT}` },
+  { errcode: 41004, status: 502, message: `No secret is configured: ${SECRET_HINT}` },
+  {
+    errcode: 40013,
+    status: 502,
+    message: 'WeCom refused the corp id: an operator must store the right corp id in SSM (<prefix>/corp-id)',
+  },
+  {
+    errcode: 41002,
+    status: 502,
+    message: 'No corp id is configured: an operator must store it in SSM (<prefix>/corp-id)',
+  },
+  { errcode: 60020, status: 502, message: `WeCom refused calls from this service's IP ({ip}): ${TRUSTED_IP_HINT}` },
+  {
+    errcode: 48009,
+    status: 502,
+    message:
+      'WeCom refused the contact-sync secret reading member details from a new IP ({ip}): an operator must ' +
+      "configure the 'app' credential (a self-built app's secret) for reads, or add the IP to the trusted IPs (企业可信IP)",
+  },
+  {
+    errcode: 48002,
+    status: 502,
+    message:
+      'WeCom does not allow this credential to call {api}: an operator must configure the contact-sync secret ' +
+      '(通讯录同步, with API sync enabled), which writes, the join QR code and active stats require',
+  },
+  {
+    errcode: 301002,
+    status: 502,
+    message: "The credential's token has no permission on this app: an operator must check the app secret in SSM",
+  },
+  {
+    errcode: 40014,
+    status: 502,
+    message:
+      'WeCom still refused the access_token after one refresh: an operator must check that the secret was not ' +
+      'reset and that no other system resets it',
+  },
+  {
+    errcode: 42001,
+    status: 502,
+    message: 'WeCom still reported the access_token expired after one refresh: an operator must check the secret',
+  },
+];
+
+/** What the caller sees for one error, whatever the invocation source. */
+export interface ErrorDescription {
+  readonly status: ErrorStatus;
+  readonly message: string;
+  readonly errcode?: number;
+  readonly errmsg?: string;
+  readonly issues?: readonly ValidationIssue[];
+  readonly retryAfterSeconds?: number;
+  /** Worth retrying later (SQS leaves the message on the queue): 429 and the 5xx statuses. */
+  readonly retryable: boolean;
+}
+
+function ruleFor(errcode: number, operationId: OperationId): ErrcodeRule | undefined {
+  return ERRCODE_RULES.find(
+    (rule) =>
+      rule.errcode === errcode && (rule.operations === undefined || rule.operations.includes(operationId)),
+  );
+}
+
+/** The `from ip: 1.2.3.4` part of WeCom's errmsg (60020, 48009). */
+export function reportedIp(errmsg: string): string | undefined {
+  return /from ip: ([0-9A-Fa-f.:]+)/.exec(errmsg)?.[1];
+}
+
+const isRetryable = (status: ErrorStatus) => status === 429 || status >= 500;
+
+function describe(
+  status: ErrorStatus,
+  message: string,
+  details: Omit<ErrorDescription, 'status' | 'message' | 'retryable'> = {},
+): ErrorDescription {
+  return { status, message, ...details, retryable: isRetryable(status) };
+}
+
+function describeWeComError(error: WeComError, operationId: OperationId): ErrorDescription {
+  const rule = ruleFor(error.errcode, operationId);
+  const details = { errcode: error.errcode, errmsg: error.errmsg };
+  if (rule === undefined) return describe(400, 'WeCom refused the request', details);
+  const message = rule.message
+    .replace('{ip}', reportedIp(error.errmsg) ?? "this service's egress IP")
+    .replace('{api}', error.api);
+  const retryAfter = rule.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: rule.retryAfterSeconds };
+  return describe(rule.status, message, { ...details, ...retryAfter });
+}
+
+/**
+ * Classifies any error. Only our own error classes say anything specific; everything else is a bug
+ * and becomes a generic 500 (its message and stack stay in the logs).
+ */
+export function describeError(error: unknown, operationId: OperationId): ErrorDescription {
+  if (error instanceof ValidationError) {
+    return describe(error.status, error.message, error.issues.length > 0 ? { issues: error.issues } : {});
+  }
+  if (error instanceof WeComError) return describeWeComError(error, operationId);
+  if (error instanceof UpstreamTimeoutError || isMiddyTimeout(error)) {
+    return describe(504, 'WeCom did not answer in time');
+  }
+  if (error instanceof UpstreamNetworkError) return describe(504, 'WeCom could not be reached');
+  if (error instanceof UpstreamHttpError) {
+    return error.statusCode >= 500
+      ? describe(503, `WeCom answered HTTP ${error.statusCode}; retry later`, {
+          retryAfterSeconds: BUSY_RETRY_SECONDS,
+        })
+      : describe(
+          502,
+          `WeCom answered HTTP ${error.statusCode}: an operator must check the WeCom base URL and any proxy in front of it`,
+        );
+  }
+  if (error instanceof ConfigurationError) return describe(502, `The service is misconfigured: ${error.message}`);
+  return describe(500, 'Internal error');
+}
+
+/** middy's own guard fires just before Lambda would kill the invocation. */
+function isMiddyTimeout(error: unknown): boolean {
+  return error instanceof Error && error.name === 'TimeoutError';
+}

@@ -1,0 +1,74 @@
+/**
+ * Listing a department's members, optionally with every department under it (design.md §3).
+ *
+ * WeCom removed `fetch_child` from user/simplelist and user/list, and a recursive user/list on a large
+ * department fails with 45029 (answer too large). So the service walks the tree itself: one
+ * department/simplelist for the subtree, one listing per department (a few at a time), merged in the
+ * order WeCom gives the departments, each member once even when it sits in several of them.
+ */
+import type { WeComApi, WeComRequest, WeComResponse } from './wecom/apis.ts';
+
+export type ListingApi = 'user/simplelist' | 'user/list';
+
+/** A WeCom call with its credential and deadline already bound. */
+export type BoundCall = <A extends WeComApi>(api: A, request: WeComRequest<A>) => Promise<WeComResponse<A>>;
+
+export interface ListingInput {
+  department_id: number;
+  fetch_child?: 0 | 1;
+}
+
+/** Departments listed at once: quick on wide trees, gentle on WeCom's per-API rate limit. */
+export const LISTING_CONCURRENCY = 4;
+
+export function isListingApi(api: WeComApi): api is ListingApi {
+  return api === 'user/simplelist' || api === 'user/list';
+}
+
+export async function listMembers<A extends ListingApi>(
+  call: BoundCall,
+  api: A,
+  { department_id, fetch_child }: ListingInput,
+): Promise<WeComResponse<A>> {
+  // Without fetch_child: one WeCom call, and WeCom's answer as it is (the removed flag is never sent).
+  if (fetch_child !== 1) return call(api, { department_id });
+
+  const { department_id: subtree } = await call('department/simplelist', { id: department_id });
+  const departments = [...new Set([department_id, ...subtree.map(({ id }) => id)])];
+  const answers = await mapWithConcurrency(departments, LISTING_CONCURRENCY, (id) =>
+    call(api, { department_id: id }),
+  );
+  const members = new Map<string, (typeof answers)[number]['userlist'][number]>();
+  for (const member of answers.flatMap((answer) => answer.userlist)) {
+    if (!members.has(member.userid)) members.set(member.userid, member);
+  }
+  // The same shape as WeCom's own answer for the API (a generic cannot prove it).
+  return { errcode: 0, errmsg: 'ok', userlist: [...members.values()] } as WeComResponse<A>;
+}
+
+/**
+ * Maps with at most `limit` calls in flight, results in input order. After a failure no new call
+ * starts, and the first failure is what the caller gets.
+ */
+export async function mapWithConcurrency<T, R>(
+  items: readonly T[],
+  limit: number,
+  map: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  let failed = false;
+  const worker = async () => {
+    while (!failed && next < items.length) {
+      const index = next++;
+      try {
+        results[index] = await map(items[index] as T);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}

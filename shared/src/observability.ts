@@ -1,0 +1,47 @@
+/**
+ * The layer's structured logger and metrics, created once per container.
+ *
+ * Powertools Logger + Metrics rather than a bespoke logger: Lambda's JSON log format, the request id
+ * and cold-start keys, log sampling and the Embedded Metric Format (metrics written as log lines, no
+ * CloudWatch API call) are exactly what this product needs, and both packages are small next to
+ * undici and the SSM client (a few tens of KiB, no dependencies beyond their shared commons).
+ *
+ * Nothing we log may carry an access_token, a secret or a member's mobile/email. Two defences, both in
+ * the JSON replacer every log line passes through (errors and their causes included):
+ *  - a key denylist: any attribute whose name says token/secret/mobile/email/... is replaced whole;
+ *  - text redaction: credentials in URLs, e-mail addresses and mobile numbers inside any string.
+ * The first rule of the layer still applies: never log whole events or WeCom bodies.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { optionalEnv } from './config.ts';
+import { REDACTED, redactText } from './wecom/redact.ts';
+
+const SERVICE_NAME = optionalEnv('POWERTOOLS_SERVICE_NAME') ?? 'wecom-contact';
+const METRICS_NAMESPACE = optionalEnv('POWERTOOLS_METRICS_NAMESPACE') ?? 'WeComContact';
+
+/** Attribute names whose values are never printed, whatever their type. */
+const SENSITIVE_KEY =
+  /token|secret|password|authorization|mobile|e-?mail|biz_?mail|telephone|^address$|^cookie$/i;
+
+export function isSensitiveKey(key: string): boolean {
+  return SENSITIVE_KEY.test(key);
+}
+
+/** The JSON replacer of every log line: denylisted keys are replaced, strings are redacted. */
+export function redactingReplacer(key: string, value: unknown): unknown {
+  if (key !== '' && isSensitiveKey(key) && value !== undefined && value !== null) return REDACTED;
+  return typeof value === 'string' ? redactText(value) : value;
+}
+
+export const logger = new Logger({ serviceName: SERVICE_NAME, jsonReplacerFn: redactingReplacer });
+
+export const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
+
+/**
+ * Counts one occurrence of an operational event (e.g. `TokenStoreDegraded`). Published at once as
+ * its own EMF line, so it is not lost when a code path has no metrics middleware to flush it.
+ */
+export function countEvent(name: string): void {
+  metrics.singleMetric().addMetric(name, MetricUnit.Count, 1);
+}

@@ -1,0 +1,105 @@
+/**
+ * The container's services (design.md §2): built once, lazily, from the environment the stack sets
+ * (WECOM_SSM_PREFIX, WECOM_CREDENTIALS, optional WECOM_BASE_URL) with SSM as the token store; or built
+ * from explicit values for local mode and tests (`createRuntime`) and injected with `setRuntime`.
+ */
+import { SSMClient } from '@aws-sdk/client-ssm';
+import type { Dispatcher } from 'undici';
+import { optionalEnv, requireEnv, requireEnvList } from './config.ts';
+import { type CredentialSource, ssmCredentialSource, staticCredentialSource } from './credentials.ts';
+import { ConfigurationError } from './errors.ts';
+import { CREDENTIALS, type CredentialName, type CredentialRole } from './operations.ts';
+import { ENV, type Runtime } from './runtime-types.ts';
+import { MemoryTokenStore } from './token/memory-store.ts';
+import { TokenProvider, type TokenProviderOptions } from './token/provider.ts';
+import { SsmTokenStore } from './token/ssm-store.ts';
+import type { TokenStore } from './token/store.ts';
+import { createWeComClient } from './wecom/client.ts';
+import { REAL_RETRY_ENVIRONMENT } from './wecom/retry.ts';
+import { createTransport } from './wecom/transport.ts';
+
+/** The runtime this module builds: the Runtime contract plus the provider (tests reset it). */
+export interface LayerRuntime extends Runtime {
+  readonly tokens: TokenProvider;
+}
+
+export interface RuntimeOptions {
+  /** Default WeCom's production endpoint. */
+  baseUrl?: string;
+  corpId: string;
+  secrets: { contact: string; app?: string };
+  /** Default: an in-memory store. */
+  store?: TokenStore;
+  dispatcher?: Dispatcher;
+  clock?: () => number;
+  /** Provider tuning (margin, lease) for tests. */
+  tokenOptions?: Pick<TokenProviderOptions, 'refreshMarginMs' | 'lease' | 'holderId'>;
+}
+
+export function createRuntime(options: RuntimeOptions): LayerRuntime {
+  return assemble({
+    credentials: staticCredentialSource({ corpId: options.corpId, secrets: options.secrets }),
+    store: options.store ?? new MemoryTokenStore(),
+    baseUrl: options.baseUrl,
+    dispatcher: options.dispatcher,
+    clock: options.clock,
+    tokenOptions: options.tokenOptions,
+  });
+}
+
+interface Parts extends Pick<RuntimeOptions, 'baseUrl' | 'dispatcher' | 'clock' | 'tokenOptions'> {
+  credentials: CredentialSource;
+  store: TokenStore;
+}
+
+function assemble({ credentials, store, baseUrl, dispatcher, clock, tokenOptions }: Parts): LayerRuntime {
+  const transport = createTransport({ baseUrl, dispatcher, clock });
+  const tokens = new TokenProvider({ ...tokenOptions, credentials, transport, store, clock });
+  const retryEnvironment = { ...REAL_RETRY_ENVIRONMENT, now: clock ?? Date.now };
+  const client = createWeComClient({ transport, tokens, retryEnvironment });
+  return { client, tokens, credentialFor: (role) => credentialFor(role, credentials.names) };
+}
+
+/** `read` → `app` when configured, else `contact`; `contact` needs the contact credential. */
+export function credentialFor(role: CredentialRole, configured: readonly CredentialName[]): CredentialName {
+  if (role === 'read' && configured.includes('app')) return 'app';
+  if (configured.includes('contact')) return 'contact';
+  throw new ConfigurationError(`No credential is configured for ${role} calls (expected "contact" in ${ENV.credentials})`);
+}
+
+/** Builds the Lambda runtime from the environment; throws ConfigurationError when a variable is missing. */
+export function runtimeFromEnvironment(env: Readonly<Record<string, string | undefined>> = process.env): LayerRuntime {
+  const prefix = requireEnv(ENV.ssmPrefix, env).replace(/\/+$/, '');
+  const names = requireEnvList(ENV.credentials, env).map((name) => {
+    if (!(CREDENTIALS as readonly string[]).includes(name)) {
+      throw new ConfigurationError(`${ENV.credentials} names an unknown credential "${name}" (expected ${CREDENTIALS.join(' or ')})`);
+    }
+    return name as CredentialName;
+  });
+  // Short timeouts and one SDK retry: a slow SSM must not eat the request's time (the provider then
+  // serves from gettoken and memory instead).
+  const ssm = new SSMClient({ maxAttempts: 2, requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000 } });
+  return assemble({
+    credentials: ssmCredentialSource({ ssm, prefix, names }),
+    store: new SsmTokenStore({ ssm, prefix }),
+    baseUrl: optionalEnv(ENV.baseUrl, env),
+  });
+}
+
+let current: LayerRuntime | Runtime | undefined;
+
+/** The container's runtime: built from the environment on first use, then reused while warm. */
+export function getRuntime(): Runtime {
+  current ??= runtimeFromEnvironment();
+  return current;
+}
+
+/** Injects a runtime (local server, tests). */
+export function setRuntime(runtime: Runtime): void {
+  current = runtime;
+}
+
+/** Forgets the runtime; the next getRuntime() builds a fresh one. */
+export function resetRuntime(): void {
+  current = undefined;
+}

@@ -1,0 +1,66 @@
+/**
+ * The WeCom client the handlers use: a token from the provider, one exchange through the transport,
+ * the retry policy around it, and the one token refresh WeCom's 40014/42001 call for.
+ */
+import { WeComError } from '../errors.ts';
+import type { CredentialName } from '../operations.ts';
+import type { CallOptions, WeComClient } from '../runtime-types.ts';
+import type { AccessTokenSource } from '../token/provider.ts';
+import type { WeComApi, WeComRequest, WeComResponse } from './apis.ts';
+import { type Attempt, callWithRetry, REAL_RETRY_ENVIRONMENT, type RetryEnvironment, type RetryPolicy } from './retry.ts';
+import type { WeComTransport } from './transport.ts';
+
+/** WeCom's invalid-token errcodes (expired tokens are reported as either). */
+export const TOKEN_REJECTED_ERRCODES: ReadonlySet<number> = new Set([40014, 42001]);
+
+export function isTokenRejection(error: unknown): error is WeComError {
+  return error instanceof WeComError && TOKEN_REJECTED_ERRCODES.has(error.errcode);
+}
+
+export interface WeComClientOptions {
+  transport: WeComTransport;
+  tokens: AccessTokenSource;
+  retryPolicy?: RetryPolicy;
+  /** Time and randomness of the retries (tests). */
+  retryEnvironment?: RetryEnvironment;
+  /** Deadline of a call made without one (API Gateway gives up after 29 s). Default 25 s. */
+  defaultTimeoutMs?: number;
+}
+
+/**
+ * Errors: see WeComClient. A WeComError with errcode 40014 or 42001 only ever leaves this client after
+ * the token was refreshed and the call retried once: the token is still refused, which is a
+ * deployment problem (502), never the caller's.
+ */
+export function createWeComClient(options: WeComClientOptions): WeComClient {
+  const environment = options.retryEnvironment ?? REAL_RETRY_ENVIRONMENT;
+  const defaultTimeoutMs = options.defaultTimeoutMs ?? 25_000;
+
+  return {
+    call<A extends WeComApi>(api: A, request: WeComRequest<A>, callOptions: CallOptions) {
+      const deadline = callOptions.deadline ?? environment.now() + defaultTimeoutMs;
+      const attempt = tokenAwareAttempt(options, callOptions.credential, deadline);
+      return callWithRetry(api, request, attempt, { deadline, policy: options.retryPolicy, environment });
+    },
+  };
+}
+
+/** One attempt with the credential's token; at most one refresh-and-resend per call, whatever the attempts. */
+function tokenAwareAttempt(
+  { transport, tokens }: WeComClientOptions,
+  credential: CredentialName,
+  deadline: number,
+): Attempt {
+  let refreshed = false;
+  return async <B extends WeComApi>(api: B, request: WeComRequest<B>): Promise<WeComResponse<B>> => {
+    const token = await tokens.getToken(credential, { deadline });
+    try {
+      return await transport.send(api, request, { accessToken: token, deadline });
+    } catch (error) {
+      if (!isTokenRejection(error) || refreshed) throw error;
+      refreshed = true;
+      const replacement = await tokens.refreshAfterRejection(credential, token, { deadline });
+      return transport.send(api, request, { accessToken: replacement, deadline });
+    }
+  };
+}

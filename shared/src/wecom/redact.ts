@@ -1,0 +1,30 @@
+/**
+ * Redaction of the values that must never reach a log line or an error: the access_token and the
+ * corp secret wherever a URL carries them, and members' mobile numbers and e-mail addresses wherever
+ * free text (an errmsg, an error's message) happens to echo them. Plain string functions, so the
+ * transport, the logger and the tests share one definition.
+ */
+
+export const REDACTED = '[REDACTED]';
+
+/** Query parameters that carry credentials (WeCom puts both in the query string). */
+const CREDENTIAL_PARAMS = /\b(access_token|corpsecret)=[^&#\s"'\\]*/gi;
+/** An e-mail address. */
+const EMAIL = /[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g;
+/** A mainland mobile number, with an optional +86 prefix; longer digit runs (request ids, hints) stay. */
+const MOBILE = /(?<![\d.])(?:\+?86[ -]?)?1[3-9]\d{9}(?![\d.])/g;
+
+/** `https://…/gettoken?corpid=x&corpsecret=s` → `https://…/gettoken?corpid=x&corpsecret=[REDACTED]`. */
+export function redactUrl(url: string | URL): string {
+  return String(url).replace(CREDENTIAL_PARAMS, `$1=${REDACTED}`);
+}
+
+/** Credentials in URLs, e-mail addresses and mobile numbers inside any free text. */
+export function redactText(text: string): string {
+  return redactUrl(text).replace(EMAIL, REDACTED).replace(MOBILE, REDACTED);
+}
+
+/** Removes one known secret value (e.g. the token a request carried) from a text that might echo it. */
+export function redactValue(text: string, secret: string | undefined): string {
+  return secret ? text.replaceAll(secret, REDACTED) : text;
+}

@@ -1,0 +1,269 @@
+/**
+ * The low-level WeCom transport: one HTTP exchange per `send`, no token logic and no retries (those
+ * live in client.ts and retry.ts). The token provider calls `gettoken` through it too, so the client
+ * and the provider do not depend on each other.
+ *
+ * - One keep-alive undici Agent per container (module scope), unless a Dispatcher is injected.
+ * - GET parameters travel in the query string, POST bodies as raw UTF-8 JSON; the access_token only
+ *   ever in the query (WeCom answers 41001 otherwise).
+ * - Every attempt is bounded by the call's deadline and by connect/headers/body timeouts.
+ * - `classify` is the one place that turns an exchange into a result or a named error.
+ */
+import { performance } from 'node:perf_hooks';
+import { Agent, type Dispatcher, request } from 'undici';
+import {
+  type ServiceError,
+  UpstreamHttpError,
+  UpstreamNetworkError,
+  UpstreamTimeoutError,
+  ValidationError,
+  WeComError,
+} from '../errors.ts';
+import { logger } from '../observability.ts';
+import {
+  WECOM_DEFAULT_BASE_URL,
+  WECOM_METHODS,
+  type WeComApi,
+  type WeComRequest,
+  type WeComResponse,
+} from './apis.ts';
+import { redactText, redactValue } from './redact.ts';
+
+export interface TransportTimeouts {
+  /** TCP (and TLS) connection set-up. */
+  readonly connectMs: number;
+  /** From the request being sent to the response headers. */
+  readonly headersMs: number;
+  /** Idle time between two chunks of the response body. */
+  readonly bodyMs: number;
+}
+
+/** WeCom answers in well under a second; these only bound a hung connection so a retry can happen. */
+export const DEFAULT_TIMEOUTS: TransportTimeouts = { connectMs: 3_000, headersMs: 10_000, bodyMs: 10_000 };
+
+export interface TransportOptions {
+  /** Default WECOM_DEFAULT_BASE_URL; a fixed-IP forward proxy or the sandbox otherwise. */
+  baseUrl?: string;
+  /** Default: the container's shared keep-alive Agent. Tests inject a MockAgent. */
+  dispatcher?: Dispatcher;
+  timeouts?: Partial<TransportTimeouts>;
+  /** Epoch milliseconds; deadlines are compared against it. */
+  clock?: () => number;
+}
+
+export interface SendOptions {
+  /** Absolute deadline (epoch ms) of this exchange. */
+  deadline: number;
+  /** Omitted only for `gettoken`. */
+  accessToken?: string;
+}
+
+export interface WeComTransport {
+  readonly baseUrl: string;
+  send<A extends WeComApi>(api: A, request: WeComRequest<A>, options: SendOptions): Promise<WeComResponse<A>>;
+}
+
+let sharedAgent: Agent | undefined;
+
+/** The container's one keep-alive pool (created on first use, reused while the container is warm). */
+function containerAgent(): Agent {
+  sharedAgent ??= new Agent({
+    connect: { timeout: DEFAULT_TIMEOUTS.connectMs },
+    headersTimeout: DEFAULT_TIMEOUTS.headersMs,
+    bodyTimeout: DEFAULT_TIMEOUTS.bodyMs,
+    keepAliveTimeout: 15_000,
+    keepAliveMaxTimeout: 60_000,
+  });
+  return sharedAgent;
+}
+
+export function createTransport(options: TransportOptions = {}): WeComTransport {
+  const baseUrl = (options.baseUrl ?? WECOM_DEFAULT_BASE_URL).replace(/\/+$/, '');
+  const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
+  const clock = options.clock ?? Date.now;
+
+  return {
+    baseUrl,
+    async send(api, payload, { deadline, accessToken }) {
+      const method = WECOM_METHODS[api];
+      const url = buildUrl(baseUrl, api, method === 'GET' ? payload : {}, accessToken);
+      const body = method === 'POST' ? encodeJsonBody(payload) : undefined;
+      const remaining = deadline - clock();
+      if (remaining <= 0) throw new UpstreamTimeoutError(api);
+
+      const deadlineExceeded = new Error('deadline exceeded');
+      const controller = new AbortController();
+      const timer = setTimeout(() => controller.abort(deadlineExceeded), remaining);
+      const started = performance.now();
+      let exchange: Exchange;
+      try {
+        const response = await request(url, {
+          dispatcher: options.dispatcher ?? containerAgent(),
+          method,
+          headers: body === undefined ? ACCEPT_JSON : SEND_JSON,
+          body,
+          signal: controller.signal,
+          headersTimeout: timeouts.headersMs,
+          bodyTimeout: timeouts.bodyMs,
+        });
+        exchange = { statusCode: response.statusCode, body: await response.body.text() };
+      } catch (error) {
+        exchange = { error, deadlineExceeded: controller.signal.reason === deadlineExceeded };
+      } finally {
+        clearTimeout(timer);
+      }
+      const durationMs = Math.round(performance.now() - started);
+      try {
+        const answer = classify(api, exchange, accessToken);
+        logger.debug('WeCom exchange', { api, errcode: 0, durationMs });
+        return answer;
+      } catch (error) {
+        logger.debug('WeCom exchange failed', { api, error, durationMs });
+        throw error;
+      }
+    },
+  };
+}
+
+const ACCEPT_JSON = { accept: 'application/json' };
+const SEND_JSON = { ...ACCEPT_JSON, 'content-type': 'application/json; charset=utf-8' };
+
+function buildUrl(baseUrl: string, api: WeComApi, query: object, accessToken: string | undefined): URL {
+  const url = new URL(`${baseUrl}/cgi-bin/${api}`);
+  if (accessToken !== undefined) url.searchParams.set('access_token', accessToken);
+  for (const [name, value] of Object.entries(query)) {
+    if (value === undefined || value === null) continue;
+    if (typeof value === 'object') {
+      throw new ValidationError(`${name} must be a single value for ${api}`, [
+        { path: name, message: 'must be a string or a number' },
+      ]);
+    }
+    url.searchParams.set(name, String(value));
+  }
+  return url;
+}
+
+/**
+ * WeCom wants raw UTF-8 and rejects `\uXXXX` escapes with 40033. JSON.stringify writes every
+ * character as itself except lone surrogates and C0 control characters, which it escapes: refuse
+ * those here, before anything is sent, naming the offending field.
+ */
+export function encodeJsonBody(payload: object): string {
+  const path = findUnencodable(payload, []);
+  if (path !== undefined) {
+    const where = path === '' ? 'the request' : path;
+    throw new ValidationError(`${where} contains a character WeCom cannot accept`, [
+      { path, message: 'contains a lone surrogate or a control character' },
+    ]);
+  }
+  return JSON.stringify(payload);
+}
+
+function findUnencodable(value: unknown, path: readonly string[]): string | undefined {
+  if (typeof value === 'string') return needsUnicodeEscape(value) ? path.join('.') : undefined;
+  if (typeof value !== 'object' || value === null) return undefined;
+  for (const [key, item] of Object.entries(value)) {
+    if (needsUnicodeEscape(key)) return [...path, key].join('.');
+    const found = findUnencodable(item, [...path, key]);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+/** Characters JSON.stringify writes as `\uXXXX`: C0 controls without a short escape, lone surrogates. */
+function needsUnicodeEscape(text: string): boolean {
+  for (let index = 0; index < text.length; index++) {
+    const unit = text.charCodeAt(index);
+    if (unit < 0x20 && !SHORT_ESCAPES.has(unit)) return true;
+    if (unit >= 0xd800 && unit <= 0xdbff) {
+      const next = text.charCodeAt(index + 1);
+      if (!(next >= 0xdc00 && next <= 0xdfff)) return true;
+      index++;
+    } else if (unit >= 0xdc00 && unit <= 0xdfff) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/** \b \t \n \f \r: JSON.stringify writes these as two-character escapes, which WeCom accepts. */
+const SHORT_ESCAPES = new Set([0x08, 0x09, 0x0a, 0x0c, 0x0d]);
+
+/** What one HTTP exchange produced: an answer, or the error that prevented one. */
+export type Exchange =
+  | { readonly statusCode: number; readonly body: string }
+  | { readonly error: unknown; readonly deadlineExceeded: boolean };
+
+/**
+ * The one place that decides what an exchange means. Returns WeCom's answer when errcode is 0, and
+ * throws otherwise:
+ *  - the call's deadline or undici's headers/body timeout → UpstreamTimeoutError;
+ *  - any other transport failure → UpstreamNetworkError, `sent` false only when the request provably
+ *    never left (refused, DNS, connect timeout);
+ *  - a non-2xx status, or a body that is not a WeCom envelope → UpstreamHttpError;
+ *  - errcode ≠ 0 → WeComError (the errmsg scrubbed of the token and of personal data).
+ */
+export function classify<A extends WeComApi>(api: A, exchange: Exchange, accessToken?: string): WeComResponse<A> {
+  if ('error' in exchange) throw classifyFailure(api, exchange.error, exchange.deadlineExceeded);
+  const { statusCode, body } = exchange;
+  if (statusCode < 200 || statusCode > 299) throw new UpstreamHttpError(api, statusCode);
+  const envelope = parseEnvelope(body);
+  if (envelope === undefined) {
+    throw new UpstreamHttpError(api, statusCode, { detail: 'the body is not a WeCom JSON envelope' });
+  }
+  if (envelope.errcode !== 0) {
+    const errmsg = typeof envelope.errmsg === 'string' ? envelope.errmsg : '';
+    throw new WeComError(api, envelope.errcode, redactValue(redactText(errmsg), accessToken));
+  }
+  return envelope as WeComResponse<A>;
+}
+
+function parseEnvelope(body: string): ({ errcode: number; errmsg?: unknown } & object) | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
+  const { errcode } = parsed as { errcode?: unknown };
+  return typeof errcode === 'number' && Number.isInteger(errcode) ? (parsed as { errcode: number }) : undefined;
+}
+
+const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+
+/** Failures that happen before a single byte of the request was written: safe to re-send anything. */
+const NOT_SENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'EADDRNOTAVAIL',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'CERT_HAS_EXPIRED',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+]);
+
+function classifyFailure(api: WeComApi, error: unknown, deadlineExceeded: boolean): ServiceError {
+  const code = errorCode(error);
+  if (deadlineExceeded || (code !== undefined && TIMEOUT_CODES.has(code))) {
+    return new UpstreamTimeoutError(api, undefined, { cause: error });
+  }
+  // Anything else (ECONNRESET, UND_ERR_SOCKET, EPIPE, unknown) may have reached WeCom.
+  const resolved = code ?? 'UNKNOWN';
+  return new UpstreamNetworkError(api, resolved, !NOT_SENT_CODES.has(resolved), { cause: error });
+}
+
+/** undici puts the code on the error itself; fetch-style wrappers put it on `cause`. */
+function errorCode(error: unknown): string | undefined {
+  for (let current = error, depth = 0; depth < 3 && typeof current === 'object' && current !== null; depth++) {
+    const { code, cause } = current as { code?: unknown; cause?: unknown };
+    if (typeof code === 'string') return code;
+    current = cause;
+  }
+  return undefined;
+}

@@ -1,0 +1,65 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { logger, redactingReplacer } from '#shared/observability.ts';
+import { REDACTED, redactText, redactUrl } from '#shared/wecom/redact.ts';
+import { captureOutput } from './helpers.ts';
+
+describe('redaction', () => {
+  it('hides access_token and corpsecret in URLs, keeping the rest readable', () => {
+    expect(redactUrl('https://qyapi.weixin.qq.com/cgi-bin/gettoken?corpid=ww1&corpsecret=s3cr-et_x')).toBe(
+      `https://qyapi.weixin.qq.com/cgi-bin/gettoken?corpid=ww1&corpsecret=${REDACTED}`,
+    );
+    expect(redactUrl(new URL('http://h/cgi-bin/user/get?access_token=abc.DEF-1&userid=zhangsan'))).toBe(
+      `http://h/cgi-bin/user/get?access_token=${REDACTED}&userid=zhangsan`,
+    );
+  });
+
+  it('hides e-mail addresses and mobile numbers in free text, not request hints or ips', () => {
+    const errmsg =
+      'mobile existed:13800000001, email zhangsan@example.com, +86 13912345678, hint: [1730458186056773912722469], from ip: 10.1.2.3';
+    const redacted = redactText(errmsg);
+    expect(redacted).not.toMatch(/13800000001|zhangsan@example\.com|13912345678/);
+    expect(redacted).toContain('[1730458186056773912722469]');
+    expect(redacted).toContain('from ip: 10.1.2.3');
+  });
+
+  it.each(['access_token', 'accessToken', 'corpsecret', 'secret', 'mobile', 'email', 'biz_mail', 'telephone'])(
+    'replaces a %s attribute whole in log lines',
+    (key) => {
+      expect(redactingReplacer(key, 'anything')).toBe(REDACTED);
+      expect(redactingReplacer(key, { nested: 1 })).toBe(REDACTED);
+    },
+  );
+
+  it('keeps harmless attributes', () => {
+    expect(redactingReplacer('api', 'user/get')).toBe('user/get');
+    expect(redactingReplacer('expiresAt', 1)).toBe(1);
+  });
+});
+
+describe('the logger', () => {
+  let output: ReturnType<typeof captureOutput> | undefined;
+  afterEach(() => output?.restore());
+
+  it('never prints a token, secret, mobile or email, even inside errors and nested attributes', () => {
+    output = captureOutput();
+    const previous = logger.getLevelName();
+    logger.setLogLevel('DEBUG');
+    try {
+      const cause = new Error('GET /cgi-bin/gettoken?corpid=ww1&corpsecret=TOPSECRET failed');
+      logger.error('call failed', {
+        error: new Error('boom for lisi@example.com', { cause }),
+        url: 'http://h/cgi-bin/user/get?access_token=TOKEN123&userid=a',
+        member: { userid: 'a', mobile: '13800000002', email: 'lisi@example.com' },
+        token: 'TOKEN123',
+      });
+    } finally {
+      logger.setLogLevel(previous);
+    }
+    const text = output.text();
+    expect(text).toContain('call failed');
+    expect(text).toContain('userid=a');
+    for (const secret of ['TOPSECRET', 'TOKEN123', '13800000002', 'lisi@example.com']) {
+      expect(text).not.toContain(secret);
+    }
+  });
+});

@@ -1,0 +1,335 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { credentialKey, staticCredentialSource } from '#shared/credentials.ts';
+import { UpstreamNetworkError, WeComError } from '#shared/errors.ts';
+import { TokenProvider, type TokenProviderOptions } from '#shared/token/provider.ts';
+import type { StoredToken } from '#shared/token/store.ts';
+import {
+  CONTACT_SECRET,
+  CORP_ID,
+  CountingStore,
+  captureOutput,
+  FakeClock,
+  metricCount,
+  nextMacrotask,
+  ScriptedTransport,
+  silenceLogs,
+  testCredentials,
+} from './helpers.ts';
+
+const HOUR = 3_600_000;
+const MARGIN = 300_000;
+const KEY = credentialKey(CORP_ID, CONTACT_SECRET);
+
+function setUp(overrides: Partial<TokenProviderOptions> = {}) {
+  const clock = new FakeClock();
+  const transport = new ScriptedTransport();
+  const store = new CountingStore();
+  const sleeps: number[] = [];
+  const provider = new TokenProvider({
+    credentials: testCredentials(),
+    transport,
+    store,
+    clock: clock.read,
+    sleep: async (ms) => {
+      sleeps.push(ms);
+      await nextMacrotask();
+    },
+    random: () => 0.5,
+    ...overrides,
+  });
+  return { clock, transport, store, provider, sleeps };
+}
+
+const record = (token: string, clock: FakeClock, lifetimeMs = 2 * HOUR): StoredToken => ({
+  key: KEY,
+  token,
+  expiresAt: clock.now + lifetimeMs,
+  refreshAt: clock.now + lifetimeMs - MARGIN,
+});
+
+let restoreLogs: () => void;
+beforeAll(async () => {
+  restoreLogs = await silenceLogs();
+});
+afterAll(() => restoreLogs());
+
+describe('token lifetimes', () => {
+  it('fetches once, stores it, and serves it from memory until shortly before it expires', async () => {
+    const { clock, transport, store, provider } = setUp();
+
+    expect(await provider.getToken('contact')).toBe('token-1');
+    clock.advance(2 * HOUR - MARGIN - 1);
+    expect(await provider.getToken('contact')).toBe('token-1');
+
+    expect(transport.count('gettoken')).toBe(1);
+    expect(store.counts.write).toBe(1);
+    expect(await store.inner.read('contact')).toMatchObject({ key: KEY, token: 'token-1' });
+    // Cold start: one read before the lease, one under it. Warm: none.
+    expect(store.counts.read).toBe(2);
+  });
+
+  it('replaces the token from `margin` before its expiry', async () => {
+    const { clock, transport, provider } = setUp();
+    await provider.getToken('contact');
+    clock.advance(2 * HOUR - MARGIN);
+    expect(await provider.getToken('contact')).toBe('token-2');
+    expect(transport.count('gettoken')).toBe(2);
+  });
+
+  it('derives the expiry from expires_in, measured from before the request', async () => {
+    const { clock, transport, store, provider } = setUp();
+    transport.on('gettoken', () => {
+      clock.advance(1_000); // the request itself takes a second
+      return { errcode: 0, errmsg: 'ok', access_token: 'short', expires_in: 600 };
+    });
+    const before = clock.now;
+    await provider.getToken('contact');
+    expect(await store.inner.read('contact')).toEqual({
+      key: KEY,
+      token: 'short',
+      expiresAt: before + 600_000,
+      refreshAt: before + 600_000 - MARGIN,
+    });
+  });
+
+  it('does not refresh on every call a re-issued token whose expires_in is only its remaining time', async () => {
+    const { clock, transport, provider } = setUp();
+    // Same-token rule: WeCom hands the live token back, `expires_in` counting down to a fixed expiry.
+    const expiry = clock.now + 200_000;
+    transport.on('gettoken', () => ({
+      errcode: 0,
+      errmsg: 'ok',
+      access_token: 'same',
+      expires_in: Math.ceil((expiry - clock.now) / 1000),
+    }));
+    for (let second = 0; second < 199; second++) {
+      expect(await provider.getToken('contact')).toBe('same');
+      clock.advance(1_000);
+    }
+    // Half of each remaining lifetime is used before asking again (100 s, 50 s, 25 s…), not every call.
+    expect(transport.count('gettoken')).toBeLessThanOrEqual(9);
+  });
+
+  it('serves the current token while it is valid when a refresh fails', async () => {
+    const { clock, transport, provider } = setUp();
+    await provider.getToken('contact');
+    transport.on('gettoken', () => {
+      throw new UpstreamNetworkError('gettoken', 'ECONNREFUSED', false);
+    });
+    clock.advance(2 * HOUR - 60_000);
+    expect(await provider.getToken('contact')).toBe('token-1');
+    clock.advance(60_000);
+    await expect(provider.getToken('contact')).rejects.toBeInstanceOf(UpstreamNetworkError);
+  });
+
+  it('forgets everything on reset', async () => {
+    const { store, provider } = setUp();
+    await provider.getToken('contact');
+    const reads = store.counts.read;
+    provider.reset();
+    await provider.getToken('contact');
+    expect(store.counts.read).toBe(reads + 1);
+  });
+});
+
+describe('the store', () => {
+  it('gives a cold container the fleet token without calling WeCom', async () => {
+    const { clock, transport, store, provider } = setUp();
+    await store.inner.write('contact', record('fleet-token', clock));
+    expect(await provider.getToken('contact')).toBe('fleet-token');
+    expect(transport.count('gettoken')).toBe(0);
+    expect(store.counts.read).toBe(1);
+  });
+
+  it('treats a record for another secret as a miss (e.g. after rotation)', async () => {
+    const { clock, transport, store, provider } = setUp();
+    await store.inner.write('contact', { ...record('old-secret-token', clock), key: credentialKey(CORP_ID, 'old') });
+    expect(await provider.getToken('contact')).toBe('token-1');
+    expect(transport.count('gettoken')).toBe(1);
+  });
+
+  it('keys tokens by corp id and a short hash of the secret, never the secret', () => {
+    expect(KEY).toMatch(/^ww-test-corp:[0-9a-f]{16}$/);
+    expect(KEY).not.toContain(CONTACT_SECRET);
+    expect(credentialKey(CORP_ID, 'other')).not.toBe(KEY);
+    expect(credentialKey('ww-other', CONTACT_SECRET)).not.toBe(KEY);
+  });
+
+  it('keeps one token per credential', async () => {
+    const { transport, provider } = setUp();
+    transport.on('gettoken', (call) => ({
+      errcode: 0,
+      errmsg: 'ok',
+      access_token: `for-${(call.request as { corpsecret: string }).corpsecret.slice(0, 3)}`,
+      expires_in: 7200,
+    }));
+    expect(await provider.getToken('contact')).toBe('for-con');
+    expect(await provider.getToken('app')).toBe('for-app');
+    expect(transport.count('gettoken')).toBe(2);
+  });
+});
+
+describe('single-flight', () => {
+  it('makes one gettoken and one store read for many concurrent callers', async () => {
+    const { transport, store, provider } = setUp();
+    const tokens = await Promise.all(Array.from({ length: 25 }, () => provider.getToken('contact')));
+    expect(new Set(tokens)).toEqual(new Set(['token-1']));
+    expect(transport.count('gettoken')).toBe(1);
+    expect(store.counts.read).toBe(2);
+  });
+});
+
+describe('the fleet lease', () => {
+  it('lets followers wait for the holder’s token instead of calling WeCom', async () => {
+    const leader = setUp();
+    let finishLeader: (() => void) | undefined;
+    leader.transport.on('gettoken', async () => {
+      await new Promise<void>((resolve) => {
+        finishLeader = resolve;
+      });
+      return { errcode: 0, errmsg: 'ok', access_token: 'leader-token', expires_in: 7200 };
+    });
+    const follower = setUp({ store: leader.store, clock: leader.clock.read });
+
+    const leading = leader.provider.getToken('contact');
+    while (finishLeader === undefined) await nextMacrotask();
+    const following = follower.provider.getToken('contact');
+    await nextMacrotask();
+    finishLeader();
+
+    expect(await leading).toBe('leader-token');
+    expect(await following).toBe('leader-token');
+    expect(follower.transport.count('gettoken')).toBe(0);
+    expect(follower.sleeps.length).toBeGreaterThan(0);
+  });
+
+  it('does not let a holder that died block the others: they refresh after a bounded wait', async () => {
+    const { clock, transport, store, provider, sleeps } = setUp();
+    await store.inner.acquireLease('contact', { holder: 'dead-container', expiresAt: clock.now + 10_000 }, clock.now);
+
+    expect(await provider.getToken('contact')).toBe('token-1');
+    expect(transport.count('gettoken')).toBe(1);
+    expect(sleeps.reduce((sum, ms) => sum + ms, 0)).toBeLessThanOrEqual(3_000);
+    expect(await store.inner.read('contact')).toMatchObject({ token: 'token-1' });
+  });
+
+  it('takes over an expired lease at once', async () => {
+    const { clock, transport, store, provider, sleeps } = setUp();
+    await store.inner.acquireLease('contact', { holder: 'dead-container', expiresAt: clock.now - 1 }, clock.now - 10_000);
+    await provider.getToken('contact');
+    expect(sleeps).toEqual([]);
+    expect(transport.count('gettoken')).toBe(1);
+    expect(store.counts.release).toBe(1);
+  });
+
+  it('waits no longer than the caller’s deadline allows', async () => {
+    const { clock, store, provider, sleeps } = setUp();
+    await store.inner.acquireLease('contact', { holder: 'busy', expiresAt: clock.now + 10_000 }, clock.now);
+    await provider.getToken('contact', { deadline: clock.now + 100 });
+    expect(sleeps).toEqual([]);
+  });
+});
+
+describe('compare-and-refresh after WeCom rejects a token (40014/42001)', () => {
+  it('uses a different token another container stored, without calling WeCom', async () => {
+    const { clock, transport, store, provider } = setUp();
+    await provider.getToken('contact');
+    await store.inner.write('contact', record('newer-token', clock));
+    const writes = store.counts.write;
+
+    expect(await provider.refreshAfterRejection('contact', 'token-1')).toBe('newer-token');
+    expect(transport.count('gettoken')).toBe(1);
+    expect(store.counts.write).toBe(writes);
+  });
+
+  it('calls gettoken only when the store still holds the rejected token, and stores the new one', async () => {
+    const { transport, store, provider } = setUp();
+    await provider.getToken('contact');
+    expect(await provider.refreshAfterRejection('contact', 'token-1')).toBe('token-2');
+    expect(transport.count('gettoken')).toBe(2);
+    expect(await store.inner.read('contact')).toMatchObject({ token: 'token-2' });
+  });
+
+  it('shares one refresh among concurrent rejections of the same token', async () => {
+    const { transport, provider } = setUp();
+    await provider.getToken('contact');
+    const replacements = await Promise.all(
+      Array.from({ length: 10 }, () => provider.refreshAfterRejection('contact', 'token-1')),
+    );
+    expect(new Set(replacements)).toEqual(new Set(['token-2']));
+    expect(transport.count('gettoken')).toBe(2);
+  });
+
+  it('returns the replacement a concurrent call already obtained', async () => {
+    const { transport, provider } = setUp();
+    await provider.getToken('contact');
+    await provider.refreshAfterRejection('contact', 'token-1');
+    expect(await provider.refreshAfterRejection('contact', 'token-1')).toBe('token-2');
+    expect(transport.count('gettoken')).toBe(2);
+  });
+});
+
+describe('degraded mode', () => {
+  it('serves tokens from gettoken and memory when the store fails, with a warning and a metric', async () => {
+    const { transport, store, provider } = setUp();
+    store.failWith = Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+    const output = captureOutput();
+    const { logger } = await import('#shared/observability.ts');
+    logger.setLogLevel('WARN');
+    try {
+      expect(await provider.getToken('contact')).toBe('token-1');
+      expect(await provider.getToken('contact')).toBe('token-1');
+    } finally {
+      logger.setLogLevel('SILENT');
+      output.restore();
+    }
+    expect(transport.count('gettoken')).toBe(1);
+    const lines = output.lines();
+    expect(lines).toContainEqual(expect.objectContaining({ level: 'WARN', operation: 'read' }));
+    expect(metricCount(lines, 'TokenStoreDegraded')).toBeGreaterThan(0);
+  });
+
+  it('still answers when only the write fails', async () => {
+    const { store, provider } = setUp();
+    const failingWrite = store.write.bind(store);
+    store.write = async (...args) => {
+      store.failWith = new Error('write throttled');
+      try {
+        return await failingWrite(...args);
+      } finally {
+        store.failWith = undefined;
+      }
+    };
+    expect(await provider.getToken('contact')).toBe('token-1');
+  });
+});
+
+describe('a refused secret (40001)', () => {
+  it('is never retried with the same secret', async () => {
+    const { transport, provider } = setUp();
+    transport.on('gettoken', () => {
+      throw new WeComError('gettoken', 40001, 'invalid credential');
+    });
+    await expect(provider.getToken('contact')).rejects.toMatchObject({ errcode: 40001 });
+    expect(transport.count('gettoken')).toBe(1);
+  });
+
+  it('is retried once when the parameter store now holds a rotated secret', async () => {
+    let secret = 'old-secret';
+    const credentials = staticCredentialSource({ corpId: CORP_ID, secrets: { contact: 'old-secret' } });
+    credentials.reload = async () => {
+      secret = 'rotated-secret';
+      return { corpId: CORP_ID, secret, key: credentialKey(CORP_ID, secret) };
+    };
+    const { transport, store, provider } = setUp({ credentials });
+    transport.on('gettoken', (call) => {
+      if ((call.request as { corpsecret: string }).corpsecret === 'old-secret') {
+        throw new WeComError('gettoken', 40001, 'invalid credential');
+      }
+      return { errcode: 0, errmsg: 'ok', access_token: 'with-rotated', expires_in: 7200 };
+    });
+    expect(await provider.getToken('contact')).toBe('with-rotated');
+    expect(transport.count('gettoken')).toBe(2);
+    expect(await store.inner.read('contact')).toMatchObject({ key: credentialKey(CORP_ID, 'rotated-secret') });
+  });
+});

@@ -1,0 +1,185 @@
+import { errors, MockAgent } from 'undici';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  UpstreamHttpError,
+  UpstreamTimeoutError,
+  ValidationError,
+  WeComError,
+} from '#shared/errors.ts';
+import { createTransport, encodeJsonBody } from '#shared/wecom/transport.ts';
+
+const ORIGIN = 'https://wecom.test';
+const TOKEN = 'tok_SECRET_VALUE_123';
+
+describe('the WeCom transport', () => {
+  let agent: MockAgent;
+  const pool = () => agent.get(ORIGIN);
+  const transport = () => createTransport({ baseUrl: `${ORIGIN}/`, dispatcher: agent });
+  const soon = () => Date.now() + 5_000;
+
+  beforeEach(() => {
+    agent = new MockAgent();
+    agent.disableNetConnect();
+  });
+  afterEach(async () => {
+    agent.assertNoPendingInterceptors();
+    await agent.close();
+  });
+
+  it('sends GET parameters and the access_token in the query string, with no body', async () => {
+    let seen: { path: string; body: unknown } | undefined;
+    pool()
+      .intercept({ path: (path) => path.startsWith('/cgi-bin/user/simplelist'), method: 'GET' })
+      .reply(({ path, body }) => {
+        seen = { path, body };
+        return { statusCode: 200, data: { errcode: 0, errmsg: 'ok', userlist: [] } };
+      });
+
+    const answer = await transport().send(
+      'user/simplelist',
+      { department_id: 2, fetch_child: 1 },
+      { accessToken: TOKEN, deadline: soon() },
+    );
+
+    expect(answer.userlist).toEqual([]);
+    const query = new URL(seen?.path ?? '', ORIGIN).searchParams;
+    expect(Object.fromEntries(query)).toEqual({ access_token: TOKEN, department_id: '2', fetch_child: '1' });
+    expect(seen?.body ?? undefined).toBeUndefined();
+  });
+
+  it('sends POST bodies as raw UTF-8 JSON, the token only in the query', async () => {
+    let seen: { path: string; body: string; headers: Record<string, string> } | undefined;
+    pool()
+      .intercept({ path: (path) => path.startsWith('/cgi-bin/user/create'), method: 'POST' })
+      .reply(({ path, body, headers }) => {
+        seen = { path, body: String(body), headers: headers as Record<string, string> };
+        return { statusCode: 200, data: { errcode: 0, errmsg: 'created' } };
+      });
+
+    await transport().send(
+      'user/create',
+      { userid: 'zhangsan', name: '张三 😀', department: [1] },
+      { accessToken: TOKEN, deadline: soon() },
+    );
+
+    expect(seen?.body).toBe('{"userid":"zhangsan","name":"张三 😀","department":[1]}');
+    expect(seen?.body).not.toContain('\\u');
+    expect(seen?.body).not.toContain(TOKEN);
+    expect(seen?.headers['content-type']).toBe('application/json; charset=utf-8');
+    expect(new URL(seen?.path ?? '', ORIGIN).searchParams.get('access_token')).toBe(TOKEN);
+  });
+
+  it('refuses lone surrogates and \\u-escaped control characters before sending (WeCom: 40033)', () => {
+    expect(() => encodeJsonBody({ userid: 'a', name: 'bad\ud800' })).toThrow(ValidationError);
+    expect(() => encodeJsonBody({ extattr: { attrs: [{ name: '\u0001' }] } })).toThrow(
+      expect.objectContaining({ issues: [expect.objectContaining({ path: 'extattr.attrs.0.name' })] }),
+    );
+    expect(() => encodeJsonBody({ ['k\udc00']: 1 })).toThrow(ValidationError);
+    // Pairs, newlines and tabs are written as themselves or short escapes, which WeCom accepts.
+    expect(encodeJsonBody({ name: '😀\n\t' })).toBe('{"name":"😀\\n\\t"}');
+  });
+
+  it('sends nothing when the request cannot be encoded', async () => {
+    const sending = transport().send(
+      'user/update',
+      { userid: 'a', name: '\udfff' },
+      { accessToken: TOKEN, deadline: soon() },
+    );
+    await expect(sending).rejects.toBeInstanceOf(ValidationError);
+  });
+
+  it('resolves with the envelope when errcode is 0, unknown fields included', async () => {
+    pool()
+      .intercept({ path: /\/cgi-bin\/user\/get/, method: 'GET' })
+      .reply(200, { errcode: 0, errmsg: 'ok', userid: 'a', brand_new_field: { x: 1 } });
+    const member = await transport().send('user/get', { userid: 'a' }, { accessToken: TOKEN, deadline: soon() });
+    expect(member).toMatchObject({ userid: 'a', brand_new_field: { x: 1 } });
+  });
+
+  describe('classifies every other answer', () => {
+    it('errcode ≠ 0 → WeComError with the call, errcode and errmsg, the token scrubbed', async () => {
+      pool()
+        .intercept({ path: /user\/get/, method: 'GET' })
+        .reply(200, { errcode: 60111, errmsg: `userid not found, token ${TOKEN}, mobile 13800000001`, department: [] });
+
+      const error = await transport()
+        .send('user/get', { userid: 'a' }, { accessToken: TOKEN, deadline: soon() })
+        .catch((caught: unknown) => caught);
+
+      expect(error).toBeInstanceOf(WeComError);
+      expect(error).toMatchObject({ api: 'user/get', errcode: 60111 });
+      expect((error as WeComError).message).not.toContain(TOKEN);
+      expect((error as WeComError).message).not.toContain('13800000001');
+    });
+
+    it('a non-2xx status → UpstreamHttpError with the status', async () => {
+      pool().intercept({ path: /user\/get/, method: 'GET' }).reply(502, '<html>bad gateway</html>');
+      await expect(
+        transport().send('user/get', { userid: 'a' }, { accessToken: TOKEN, deadline: soon() }),
+      ).rejects.toMatchObject({ name: 'UpstreamHttpError', statusCode: 502, api: 'user/get' });
+    });
+
+    it.each([
+      ['HTML', '<html>captive portal</html>'],
+      ['JSON without errcode', '{"ok":true}'],
+      ['a JSON array', '[]'],
+    ])('a 2xx body that is %s → UpstreamHttpError', async (_kind, body) => {
+      pool().intercept({ path: /user\/get/, method: 'GET' }).reply(200, body);
+      const error = await transport()
+        .send('user/get', { userid: 'a' }, { accessToken: TOKEN, deadline: soon() })
+        .catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(UpstreamHttpError);
+      expect((error as Error).message).toContain('not a WeCom JSON envelope');
+    });
+
+    it('the deadline passing before the answer → UpstreamTimeoutError', async () => {
+      pool().intercept({ path: /user\/get/, method: 'GET' }).reply(200, { errcode: 0, errmsg: 'ok' }).delay(2_000);
+      await expect(
+        transport().send('user/get', { userid: 'a' }, { accessToken: TOKEN, deadline: Date.now() + 50 }),
+      ).rejects.toBeInstanceOf(UpstreamTimeoutError);
+    });
+
+    it('a deadline already past → UpstreamTimeoutError without sending', async () => {
+      await expect(
+        transport().send('user/get', { userid: 'a' }, { accessToken: TOKEN, deadline: Date.now() - 1 }),
+      ).rejects.toBeInstanceOf(UpstreamTimeoutError);
+    });
+
+    it.each([
+      ['UND_ERR_HEADERS_TIMEOUT', () => new errors.HeadersTimeoutError()],
+      ['UND_ERR_BODY_TIMEOUT', () => new errors.BodyTimeoutError()],
+    ])('undici %s → UpstreamTimeoutError', async (_code, makeError) => {
+      pool().intercept({ path: /user\/get/, method: 'GET' }).replyWithError(makeError());
+      await expect(
+        transport().send('user/get', { userid: 'a' }, { accessToken: TOKEN, deadline: soon() }),
+      ).rejects.toBeInstanceOf(UpstreamTimeoutError);
+    });
+
+    const codeError = (code: string) => Object.assign(new Error(`failed: ${code}`), { code });
+    it.each([
+      ['ECONNREFUSED', codeError('ECONNREFUSED'), false],
+      ['ENOTFOUND', codeError('ENOTFOUND'), false],
+      ['UND_ERR_CONNECT_TIMEOUT', new errors.ConnectTimeoutError(), false],
+      ['ECONNRESET', codeError('ECONNRESET'), true],
+      ['UND_ERR_SOCKET', new errors.SocketError('other side closed'), true],
+      ['UNKNOWN', new Error('no code at all'), true],
+    ])('a %s failure → UpstreamNetworkError, sent: %s', async (code, failure, sent) => {
+      pool().intercept({ path: /user\/create/, method: 'POST' }).replyWithError(failure);
+      await expect(
+        transport().send('user/create', { userid: 'a' }, { accessToken: TOKEN, deadline: soon() }),
+      ).rejects.toMatchObject({ name: 'UpstreamNetworkError', code, sent, api: 'user/create' });
+    });
+  });
+
+  it('calls gettoken with corpid and corpsecret in the query and no access_token', async () => {
+    let path = '';
+    pool()
+      .intercept({ path: /\/cgi-bin\/gettoken/, method: 'GET' })
+      .reply((options) => {
+        path = options.path;
+        return { statusCode: 200, data: { errcode: 0, errmsg: 'ok', access_token: 'T', expires_in: 7200 } };
+      });
+    await transport().send('gettoken', { corpid: 'ww1', corpsecret: 's3cr3t' }, { deadline: soon() });
+    expect(Object.fromEntries(new URL(path, ORIGIN).searchParams)).toEqual({ corpid: 'ww1', corpsecret: 's3cr3t' });
+  });
+});
