@@ -64,24 +64,28 @@ const MEMORY_MB = 512;
 export const DEFAULT_TIMEOUT = Duration.seconds(25);
 
 export class WeComFunction extends Construct {
+  readonly functionId: FunctionId;
   readonly function: LambdaFunction;
+  /** Its own role: grants added here reach this function only. */
+  readonly role: Role;
 
   constructor(scope: Construct, id: string, props: WeComFunctionProps) {
     super(scope, id);
     const { defaults } = props;
+    this.functionId = props.functionId;
 
     const logGroup = new LogGroup(this, 'Logs', {
       retention: defaults.logRetention,
       // Member changes are an audit trail: the logs outlive the stack.
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    const role = new Role(this, 'Role', {
+    this.role = new Role(this, 'Role', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
       description: `Runs ${props.functionId}`,
     });
-    logGroup.grantWrite(role);
-    defaults.parameters.grantCredentials(role, props.credentials);
-    if (defaults.network) grantVpcAccess(role);
+    logGroup.grantWrite(this.role);
+    defaults.parameters.grantCredentials(this.role, props.credentials);
+    if (defaults.network) grantVpcAccess(this.role);
 
     this.function = new LambdaFunction(this, 'Function', {
       description: props.description,
@@ -92,7 +96,7 @@ export class WeComFunction extends Construct {
       layers: [defaults.layer],
       memorySize: MEMORY_MB,
       timeout: props.timeout ?? DEFAULT_TIMEOUT,
-      role,
+      role: this.role,
       logGroup,
       loggingFormat: LoggingFormat.JSON,
       applicationLogLevelV2: ApplicationLogLevel.INFO,

@@ -135,8 +135,8 @@ const isBlank = (value: string | undefined) => value === undefined || value === 
 
 export const userCreate = z
   .looseObject({
-    ...optionalMemberFields,
     userid,
+    ...optionalMemberFields,
     name: memberFields.name,
     biz_mail: email(64).optional(),
     to_invite: z.boolean().optional(),
@@ -152,8 +152,8 @@ export const userCreate = z
 
 export const userUpdate = z
   .looseObject({
-    ...optionalMemberFields,
     userid,
+    ...optionalMemberFields,
     new_userid: userid.optional(),
     biz_mail: email(63).optional(),
     biz_mail_alias: z
@@ -217,7 +217,7 @@ export function activeStatFor(clock: Clock) {
   return z.strictObject({
     date: z
       .string()
-      .regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'must be a date as YYYY-MM-DD' })
+      .regex(/^\d{4}-\d{2}-\d{2}$/, { message: 'must be a date as YYYY-MM-DD', abort: true })
       .superRefine((date, context) => {
         const day = calendarDay(date);
         if (day === undefined) {

@@ -1,5 +1,6 @@
 /** wecom-api.md §18 (frequency limits, 45009 / 45033), plus the sandbox's fault injection and counters. */
-import { describe, expect, it } from 'vitest';
+import { setTimeout } from 'node:timers/promises';
+import { describe, expect, it, vi } from 'vitest';
 import { ERRMSG_FORMAT, fakeClock, sandboxFor } from './client.ts';
 
 const errcodes = (answers: Array<{ errcode: number }>) => answers.map((answer) => answer.errcode);
@@ -76,6 +77,9 @@ describe('fault injection', () => {
     const track = (userid: string) =>
       client.get('user/get', { userid }, token).then(() => finished.push(userid));
     const slow = track('lisi');
+    // Send the second call only once the first has arrived (and so has taken the fault).
+    await vi.waitUntil(() => sandbox.counters()['user/get'] === 1, { interval: 5 });
+    await setTimeout(20);
     await track('wangwu');
     await slow;
     expect(finished).toEqual(['wangwu', 'lisi']);

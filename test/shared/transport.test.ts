@@ -139,6 +139,14 @@ describe('the WeCom transport', () => {
       ).rejects.toBeInstanceOf(UpstreamTimeoutError);
     });
 
+    it('an attempt running past its own budget → UpstreamTimeoutError, however far the deadline', async () => {
+      pool().intercept({ path: /user\/get/, method: 'GET' }).reply(200, { errcode: 0, errmsg: 'ok' }).delay(2_000);
+      const quick = createTransport({ baseUrl: ORIGIN, dispatcher: agent, timeouts: { attemptMs: 50 } });
+      await expect(
+        quick.send('user/get', { userid: 'a' }, { accessToken: TOKEN, deadline: Date.now() + 60_000 }),
+      ).rejects.toBeInstanceOf(UpstreamTimeoutError);
+    });
+
     it('a deadline already past → UpstreamTimeoutError without sending', async () => {
       await expect(
         transport().send('user/get', { userid: 'a' }, { accessToken: TOKEN, deadline: Date.now() - 1 }),

@@ -72,13 +72,14 @@ export class Invocation {
     step: (item: InvocationItem) => Promise<void>,
     stopsBatch: (error: unknown) => boolean,
   ): Promise<void> {
-    for (const item of this.pending()) {
+    const queue = [...this.pending()];
+    for (const [index, item] of queue.entries()) {
       try {
         await step(item);
       } catch (error) {
         this.fail(item, error);
         if (stopsBatch(error)) {
-          for (const rest of this.pending()) rest.deferred = true;
+          for (const rest of queue.slice(index + 1)) rest.deferred = true;
           return;
         }
       }

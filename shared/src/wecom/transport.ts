@@ -6,7 +6,7 @@
  * - One keep-alive undici Agent per container (module scope), unless a Dispatcher is injected.
  * - GET parameters travel in the query string, POST bodies as raw UTF-8 JSON; the access_token only
  *   ever in the query (WeCom answers 41001 otherwise).
- * - Every attempt is bounded by the call's deadline and by connect/headers/body timeouts.
+ * - Every attempt is bounded by a connect timeout, its own time budget and the call's deadline.
  * - `classify` is the one place that turns an exchange into a result or a named error.
  */
 import { performance } from 'node:perf_hooks';
@@ -32,14 +32,12 @@ import { redactText, redactValue } from './redact.ts';
 export interface TransportTimeouts {
   /** TCP (and TLS) connection set-up. */
   readonly connectMs: number;
-  /** From the request being sent to the response headers. */
-  readonly headersMs: number;
-  /** Idle time between two chunks of the response body. */
-  readonly bodyMs: number;
+  /** One attempt, from sending to the last byte of the answer; the call's deadline may cut it shorter. */
+  readonly attemptMs: number;
 }
 
-/** WeCom answers in well under a second; these only bound a hung connection so a retry can happen. */
-export const DEFAULT_TIMEOUTS: TransportTimeouts = { connectMs: 3_000, headersMs: 10_000, bodyMs: 10_000 };
+/** WeCom answers in well under a second; these only bound a hung exchange so that a retry can happen. */
+export const DEFAULT_TIMEOUTS: TransportTimeouts = { connectMs: 3_000, attemptMs: 10_000 };
 
 export interface TransportOptions {
   /** Default WECOM_DEFAULT_BASE_URL; a fixed-IP forward proxy or the sandbox otherwise. */
@@ -67,10 +65,12 @@ let sharedAgent: Agent | undefined;
 
 /** The container's one keep-alive pool (created on first use, reused while the container is warm). */
 function containerAgent(): Agent {
+  // undici's own headers/body timeouts are a backstop (they tick at a 1 s resolution); each attempt
+  // is bounded precisely by its abort timer in `send`.
   sharedAgent ??= new Agent({
     connect: { timeout: DEFAULT_TIMEOUTS.connectMs },
-    headersTimeout: DEFAULT_TIMEOUTS.headersMs,
-    bodyTimeout: DEFAULT_TIMEOUTS.bodyMs,
+    headersTimeout: DEFAULT_TIMEOUTS.attemptMs,
+    bodyTimeout: DEFAULT_TIMEOUTS.attemptMs,
     keepAliveTimeout: 15_000,
     keepAliveMaxTimeout: 60_000,
   });
@@ -91,9 +91,9 @@ export function createTransport(options: TransportOptions = {}): WeComTransport 
       const remaining = deadline - clock();
       if (remaining <= 0) throw new UpstreamTimeoutError(api);
 
-      const deadlineExceeded = new Error('deadline exceeded');
+      const outOfTime = new Error('attempt timed out');
       const controller = new AbortController();
-      const timer = setTimeout(() => controller.abort(deadlineExceeded), remaining);
+      const timer = setTimeout(() => controller.abort(outOfTime), Math.min(remaining, timeouts.attemptMs));
       const started = performance.now();
       let exchange: Exchange;
       try {
@@ -103,12 +103,10 @@ export function createTransport(options: TransportOptions = {}): WeComTransport 
           headers: body === undefined ? ACCEPT_JSON : SEND_JSON,
           body,
           signal: controller.signal,
-          headersTimeout: timeouts.headersMs,
-          bodyTimeout: timeouts.bodyMs,
         });
         exchange = { statusCode: response.statusCode, body: await response.body.text() };
       } catch (error) {
-        exchange = { error, deadlineExceeded: controller.signal.reason === deadlineExceeded };
+        exchange = { error, timedOut: controller.signal.reason === outOfTime };
       } finally {
         clearTimeout(timer);
       }
@@ -192,19 +190,20 @@ const SHORT_ESCAPES = new Set([0x08, 0x09, 0x0a, 0x0c, 0x0d]);
 /** What one HTTP exchange produced: an answer, or the error that prevented one. */
 export type Exchange =
   | { readonly statusCode: number; readonly body: string }
-  | { readonly error: unknown; readonly deadlineExceeded: boolean };
+  | { readonly error: unknown; readonly timedOut: boolean };
 
 /**
  * The one place that decides what an exchange means. Returns WeCom's answer when errcode is 0, and
  * throws otherwise:
- *  - the call's deadline or undici's headers/body timeout → UpstreamTimeoutError;
+ *  - the attempt's time (or the call's deadline) running out, or undici's backstop timeouts →
+ *    UpstreamTimeoutError;
  *  - any other transport failure → UpstreamNetworkError, `sent` false only when the request provably
  *    never left (refused, DNS, connect timeout);
  *  - a non-2xx status, or a body that is not a WeCom envelope → UpstreamHttpError;
  *  - errcode ≠ 0 → WeComError (the errmsg scrubbed of the token and of personal data).
  */
 export function classify<A extends WeComApi>(api: A, exchange: Exchange, accessToken?: string): WeComResponse<A> {
-  if ('error' in exchange) throw classifyFailure(api, exchange.error, exchange.deadlineExceeded);
+  if ('error' in exchange) throw classifyFailure(api, exchange.error, exchange.timedOut);
   const { statusCode, body } = exchange;
   if (statusCode < 200 || statusCode > 299) throw new UpstreamHttpError(api, statusCode);
   const envelope = parseEnvelope(body);
@@ -248,9 +247,9 @@ const NOT_SENT_CODES = new Set([
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
 ]);
 
-function classifyFailure(api: WeComApi, error: unknown, deadlineExceeded: boolean): ServiceError {
+function classifyFailure(api: WeComApi, error: unknown, timedOut: boolean): ServiceError {
   const code = errorCode(error);
-  if (deadlineExceeded || (code !== undefined && TIMEOUT_CODES.has(code))) {
+  if (timedOut || (code !== undefined && TIMEOUT_CODES.has(code))) {
     return new UpstreamTimeoutError(api, undefined, { cause: error });
   }
   // Anything else (ECONNRESET, UND_ERR_SOCKET, EPIPE, unknown) may have reached WeCom.

@@ -1,0 +1,146 @@
+/**
+ * One stack per stage (design.md §8): the layer, one function and one route per row of the operation
+ * table, a queue for each queued write, the scheduled report, monitoring and, with `egress: fixed-ip`,
+ * the network whose Elastic IPs WeCom trusts.
+ */
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { HttpIamAuthorizer, HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { Architecture, LayerVersion, Runtime } from 'aws-cdk-lib/aws-lambda';
+import type { Construct } from 'constructs';
+import {
+  type CredentialName,
+  type CredentialRole,
+  getOperation,
+  OPERATIONS,
+  type OperationId,
+} from '#shared/operations.ts';
+import { layerCode } from './bundling.ts';
+import type { StackConfig } from './config.ts';
+import { ActiveStatReport } from './constructs/active-stat-report.ts';
+import { FixedEgress } from './constructs/fixed-egress.ts';
+import { MemberApi } from './constructs/member-api.ts';
+import { Monitoring, type WatchedQueue } from './constructs/monitoring.ts';
+import { StageParameters } from './constructs/stage-parameters.ts';
+import { DEFAULT_TIMEOUT, type FunctionDefaults, WeComFunction } from './constructs/wecom-function.ts';
+import { WriteQueue } from './constructs/write-queue.ts';
+import { constructId } from './names.ts';
+
+/** Namespace of the functions' EMF metrics (the report's daily figure, the token provider's). */
+export const METRICS_NAMESPACE = 'WeComContact';
+
+/**
+ * Records per write invocation. The write functions process a batch one record at a time, so a batch
+ * size changes how many records an invocation carries, not how many WeCom calls are in flight.
+ */
+const WRITE_BATCH_SIZE = 10;
+
+export interface WeComContactStackProps extends StackProps {
+  readonly config: StackConfig;
+}
+
+export class WeComContactStack extends Stack {
+  readonly config: StackConfig;
+  readonly functions: ReadonlyMap<OperationId, WeComFunction>;
+  readonly api: MemberApi;
+  readonly report: ActiveStatReport;
+
+  constructor(scope: Construct, id: string, props: WeComContactStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    this.config = config;
+
+    const egress =
+      config.egress === 'fixed-ip'
+        ? new FixedEgress(this, 'Egress', { natGateways: config.natGateways, logRetention: config.logRetention })
+        : undefined;
+    const defaults: FunctionDefaults = {
+      layer: new LayerVersion(this, 'Layer', {
+        code: layerCode(),
+        description: 'WeCom client, access_token provider, middleware and validation',
+        compatibleRuntimes: [Runtime.NODEJS_24_X],
+        compatibleArchitectures: [Architecture.ARM_64],
+      }),
+      parameters: new StageParameters(this, 'Parameters', { prefix: config.ssmPrefix, corpId: config.corpId }),
+      serviceName: `wecom-contact-${config.stage}`,
+      metricsNamespace: METRICS_NAMESPACE,
+      logRetention: config.logRetention,
+      network: egress?.network,
+    };
+
+    // `read` operations take the `app` credential when one is configured (design.md §4.6).
+    const credentialsFor = (role: CredentialRole): CredentialName[] =>
+      role === 'read' && config.appCredential ? ['app'] : ['contact'];
+    const functions = new Map(
+      OPERATIONS.map((operation) => {
+        const fn = new WeComFunction(this, constructId(operation.id), {
+          functionId: operation.id,
+          description: `${operation.http.method} ${operation.http.path}: ${operation.summary}`,
+          credentials: credentialsFor(operation.credential),
+          defaults,
+        });
+        return [operation.id, fn] as const;
+      }),
+    );
+    this.functions = functions;
+    const handlers = new Map([...functions].map(([operationId, fn]) => [operationId, fn.function]));
+
+    this.api = new MemberApi(this, 'Http', {
+      description: `WeCom contact API (${config.stage}), IAM-authorised`,
+      authorizer: new HttpIamAuthorizer(),
+      handlers,
+      throttle: config.apiThrottle,
+      logRetention: config.logRetention,
+    });
+    new CfnOutput(this, 'ApiUrl', { value: this.api.stage.url, description: 'Base URL (sign requests with SigV4)' });
+    if (config.jwt) {
+      const jwtApi = new MemberApi(this, 'JwtHttp', {
+        description: `WeCom contact API (${config.stage}), JWT-authorised`,
+        authorizer: new HttpJwtAuthorizer('Jwt', config.jwt.issuer, { jwtAudience: config.jwt.audience }),
+        handlers,
+        throttle: config.apiThrottle,
+        logRetention: config.logRetention,
+      });
+      new CfnOutput(this, 'JwtApiUrl', { value: jwtApi.stage.url, description: 'Base URL (Bearer JWT)' });
+    }
+
+    const queues = new Map<string, WatchedQueue>();
+    for (const [operationId, { function: consumer }] of functions) {
+      const operation = getOperation(operationId);
+      if (!operation.queued) continue;
+      const writeQueue = new WriteQueue(this, `${constructId(operation.id)}Queue`, {
+        consumer,
+        consumerTimeout: DEFAULT_TIMEOUT,
+        maxConcurrency: config.writeConcurrency,
+        batchSize: WRITE_BATCH_SIZE,
+      });
+      queues.set(operation.id, writeQueue);
+      new CfnOutput(this, `${constructId(operation.id)}QueueUrl`, {
+        value: writeQueue.queue.queueUrl,
+        description: `One ${operation.wecomApi} request per message`,
+      });
+    }
+
+    this.report = new ActiveStatReport(this, 'Report', {
+      defaults,
+      schedule: config.reportSchedule,
+      webhook: config.reportWebhook,
+    });
+    queues.set(this.report.reporter.functionId, { deadLetterQueue: this.report.deadLetterQueue });
+
+    new Monitoring(this, 'Monitoring', {
+      api: this.api.api,
+      functions: new Map([...handlers, [this.report.reporter.functionId, this.report.reporter.function]]),
+      queues,
+      reporter: this.report.reporter.function,
+      activeMembers: this.report.metricActiveMembers(),
+      alarmEmail: config.alarmEmail,
+    });
+
+    egress?.egressIps.forEach((ip, index) => {
+      new CfnOutput(this, `EgressIp${index + 1}`, {
+        value: ip.attrPublicIp,
+        description: 'Fixed egress IP of the functions: add it to 企业可信IP in the WeCom admin console',
+      });
+    });
+  }
+}

@@ -1,0 +1,18 @@
+/** A Runtime whose WeCom client is a function of (api, request): for tests of the chain alone. */
+import { vi } from 'vitest';
+import type { CredentialRole } from '#shared/operations.ts';
+import type { CallOptions, Runtime } from '#shared/runtime-types.ts';
+import type { WeComApi } from '#shared/wecom/apis.ts';
+
+export type Answer = (api: WeComApi, request: Record<string, unknown>) => unknown;
+
+export function fakeRuntime(answer: Answer = () => ({ errcode: 0, errmsg: 'ok' })) {
+  const call = vi.fn(async (api: WeComApi, request: Record<string, unknown>, _options: CallOptions) =>
+    answer(api, request),
+  );
+  const runtime = {
+    client: { call },
+    credentialFor: (role: CredentialRole) => (role === 'read' ? 'app' : 'contact'),
+  } as unknown as Runtime;
+  return { runtime, call };
+}
