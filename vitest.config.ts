@@ -10,6 +10,8 @@ export default defineConfig({
     env: {
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       CDK_DISABLE_VERSION_CHECK: '1',
+      // Quiet by default; the tests that read log output set their own level.
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
     },
   },
 });

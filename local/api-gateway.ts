@@ -17,9 +17,16 @@ export interface RoutedRequest {
 }
 
 /** Bodies API Gateway passes as text; anything else arrives base64-encoded. */
-const TEXT_CONTENT = /^(?:text\/|application\/(?:[\w.-]+\+)?(?:json|xml)|application\/x-www-form-urlencoded)/i;
+const TEXT_CONTENT =
+  /^(?:text\/|application\/(?:[\w.-]+\+)?(?:json|xml)|application\/x-www-form-urlencoded)/i;
 
-export function toApiGatewayEvent({ request, url, body, routeKey, pathParameters }: RoutedRequest): APIGatewayProxyEventV2 {
+export function toApiGatewayEvent({
+  request,
+  url,
+  body,
+  routeKey,
+  pathParameters,
+}: RoutedRequest): APIGatewayProxyEventV2 {
   const headers = joinedHeaders(request);
   const isText = TEXT_CONTENT.test(headers['content-type'] ?? '');
   const now = new Date();
@@ -57,20 +64,21 @@ export function toApiGatewayEvent({ request, url, body, routeKey, pathParameters
 }
 
 function joinedHeaders(request: IncomingMessage): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(request.headers)) {
-    if (value !== undefined) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
-  }
-  return headers;
+  return Object.fromEntries(
+    Object.entries(request.headers).flatMap(([name, value]) =>
+      value === undefined ? [] : [[name.toLowerCase(), Array.isArray(value) ? value.join(',') : value]],
+    ),
+  );
 }
 
 function queryParameters(url: URL): Pick<APIGatewayProxyEventV2, 'queryStringParameters'> {
   if (url.search === '') return {};
-  const parameters: Record<string, string> = {};
+  const parameters = new Map<string, string>();
   for (const [name, value] of url.searchParams) {
-    parameters[name] = parameters[name] === undefined ? value : `${parameters[name]},${value}`;
+    const previous = parameters.get(name);
+    parameters.set(name, previous === undefined ? value : `${previous},${value}`);
   }
-  return { queryStringParameters: parameters };
+  return { queryStringParameters: Object.fromEntries(parameters) };
 }
 
 /** API Gateway hands functions the decoded path. */
@@ -99,8 +107,12 @@ export function writeResult(response: ServerResponse, result: unknown): number {
     ? result
     : { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(result) };
   const statusCode = structured.statusCode ?? 200;
-  const body = structured.body === undefined ? Buffer.alloc(0) : Buffer.from(structured.body, structured.isBase64Encoded ? 'base64' : 'utf8');
-  for (const [name, value] of Object.entries(structured.headers ?? {})) response.setHeader(name, String(value));
+  const body =
+    structured.body === undefined
+      ? Buffer.alloc(0)
+      : Buffer.from(structured.body, structured.isBase64Encoded ? 'base64' : 'utf8');
+  for (const [name, value] of Object.entries(structured.headers ?? {}))
+    response.setHeader(name, String(value));
   if (structured.cookies !== undefined) response.setHeader('set-cookie', structured.cookies);
   response.setHeader('content-length', body.length);
   response.writeHead(statusCode).end(body);

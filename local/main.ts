@@ -11,14 +11,16 @@ function portFromEnvironment(): number {
   const raw = process.env.PORT?.trim();
   if (raw === undefined || raw === '') return DEFAULT_PORT;
   const port = Number(raw);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`PORT must be a port number, not "${raw}"`);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new Error(`PORT must be a port number, not "${raw}"`);
   return port;
 }
 
 function banner(api: LocalApi): string {
   const width = Math.max(...api.routes.map(({ path }) => path.length));
   const rows = api.routes.map(
-    ({ method, path, id, summary }) => `  ${method.padEnd(6)} ${path.padEnd(width)}  ${id.padEnd(22)} ${summary}`,
+    ({ method, path, id, summary }) =>
+      `  ${method.padEnd(6)} ${path.padEnd(width)}  ${id.padEnd(22)} ${summary}`,
   );
   const userid = api.sandbox?.directory.members()[0]?.userid ?? 'zhangsan';
   return [

@@ -88,7 +88,11 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
   setRuntime(target.runtime);
 
   const routes: LocalRoute[] = [
-    ...functions.map(({ route }) => ({ ...route, id: route.operation.id as OperationId, summary: route.operation.summary })),
+    ...functions.map(({ route }) => ({
+      ...route,
+      id: route.operation.id as OperationId,
+      summary: route.operation.summary,
+    })),
     { method: 'GET', path: OPENAPI_PATH, id: 'openapi', summary: 'This API as an OpenAPI 3.1 document' },
   ];
   let openApi: unknown;
@@ -102,7 +106,10 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
     let status: number;
     if (url.pathname === OPENAPI_PATH) {
       openApi ??= generateOpenApi({ serverUrl: baseUrl });
-      status = writeResult(response, method === 'GET' ? jsonResponse(200, openApi) : methodNotAllowed(method, ['GET']));
+      status = writeResult(
+        response,
+        method === 'GET' ? jsonResponse(200, openApi) : methodNotAllowed(method, ['GET']),
+      );
     } else {
       const match = findRoute(functions, method, url.pathname);
       if (match.kind === 'not-found') {
@@ -111,7 +118,13 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
         status = writeResult(response, methodNotAllowed(method, match.allow));
       } else {
         const { route, pathParameters } = match;
-        const event = toApiGatewayEvent({ request, url, body, routeKey: `${route.method} ${route.path}`, pathParameters });
+        const event = toApiGatewayEvent({
+          request,
+          url,
+          body,
+          routeKey: `${route.method} ${route.path}`,
+          pathParameters,
+        });
         const context = createLambdaContext({
           functionName: `wecom-contact-${route.operation.id}`,
           timeoutMs: options.functionTimeoutMs,
@@ -119,13 +132,18 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
         status = writeResult(response, await invoke(route.handler, event, context));
       }
     }
-    log(`${method} ${url.pathname}${url.search} → ${status} (${Math.round(performance.now() - startedAt)} ms)`);
+    log(
+      `${method} ${url.pathname}${url.search} → ${status} (${Math.round(performance.now() - startedAt)} ms)`,
+    );
   };
 
   const server = createServer((request, response) => {
     serve(request, response, url).catch((error: unknown) => {
-      log(`${request.method} ${request.url} → failed: ${error instanceof Error ? error.message : String(error)}`);
-      if (!response.headersSent) writeResult(response, { statusCode: 500, body: '{"message":"Internal Server Error"}' });
+      log(
+        `${request.method} ${request.url} → failed: ${error instanceof Error ? error.message : String(error)}`,
+      );
+      if (!response.headersSent)
+        writeResult(response, { statusCode: 500, body: '{"message":"Internal Server Error"}' });
     });
   });
   try {
@@ -158,17 +176,28 @@ async function invoke(handler: FunctionHandler, event: unknown, context: Context
   try {
     return await handler(event, context);
   } catch {
-    return { statusCode: 500, headers: { 'content-type': 'application/json' }, body: '{"message":"Internal Server Error"}' };
+    return {
+      statusCode: 500,
+      headers: { 'content-type': 'application/json' },
+      body: '{"message":"Internal Server Error"}',
+    };
   }
 }
 
 function notFound(method: string, path: string) {
-  return errorResponse({ status: 404, message: `No route for ${method} ${path}`, retryable: false }, randomUUID());
+  return errorResponse(
+    { status: 404, message: `No route for ${method} ${path}`, retryable: false },
+    randomUUID(),
+  );
 }
 
 function methodNotAllowed(method: string, allow: readonly string[]) {
   const response = errorResponse(
-    { status: 405, message: `This route does not accept ${method}; allowed: ${allow.join(', ')}`, retryable: false },
+    {
+      status: 405,
+      message: `This route does not accept ${method}; allowed: ${allow.join(', ')}`,
+      retryable: false,
+    },
     randomUUID(),
   );
   return { ...response, headers: { ...response.headers, allow: allow.join(', ') } };

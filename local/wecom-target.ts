@@ -27,17 +27,26 @@ const value = (env: Environment, name: string) => {
   return found === undefined || found === '' ? undefined : found;
 };
 
-export async function resolveWeComTarget(env: Environment, sandboxOptions: SandboxOptions = {}): Promise<WeComTarget> {
+export async function resolveWeComTarget(
+  env: Environment,
+  sandboxOptions: SandboxOptions = {},
+): Promise<WeComTarget> {
   const corpId = value(env, 'WECOM_CORP_ID');
   const secret = value(env, 'WECOM_SECRET');
   const baseUrl = value(env, 'WECOM_BASE_URL');
   if (corpId !== undefined || secret !== undefined) {
     if (corpId === undefined || secret === undefined) {
-      throw new Error('Set both WECOM_CORP_ID and WECOM_SECRET (the contact-sync secret) to use the real WeCom');
+      throw new Error(
+        'Set both WECOM_CORP_ID and WECOM_SECRET (the contact-sync secret) to use the real WeCom',
+      );
     }
     const app = value(env, 'WECOM_APP_SECRET');
     return {
-      runtime: createRuntime({ baseUrl, corpId, secrets: app === undefined ? { contact: secret } : { contact: secret, app } }),
+      runtime: createRuntime({
+        baseUrl,
+        corpId,
+        secrets: app === undefined ? { contact: secret } : { contact: secret, app },
+      }),
       description: `WeCom at ${baseUrl ?? 'https://qyapi.weixin.qq.com'} (corp ${corpId}; secrets from the environment${app === undefined ? '' : ', app secret for reads'})`,
       stop: async () => undefined,
     };

@@ -2,7 +2,11 @@
  * The layer package's public entry (`@wecom-contact/layer`): what the function entries, the local
  * server and the scripts import. Everything else in src/ is internal to the layer.
  */
-export { createOperationHandler, type OperationHandler, type OperationHandlerOptions } from './src/handler.ts';
+export {
+  createOperationHandler,
+  type OperationHandler,
+  type OperationHandlerOptions,
+} from './src/handler.ts';
 export { describeError, ERRCODE_RULES, type ErrcodeRule, type ErrorDescription } from './src/http-errors.ts';
 export { MAX_BODY_BYTES } from './src/middleware/http-input.ts';
 export { errorResponse, jsonResponse } from './src/middleware/respond.ts';
@@ -10,10 +14,10 @@ export { type CompiledRoute, compileRoute, findRoute, type RouteMatch } from './
 export { generateOpenApi, type OpenApiDocument, type OpenApiOptions } from './src/openapi.ts';
 export {
   getOperation,
+  OPERATIONS,
   type Operation,
   type OperationDefinition,
   type OperationId,
-  OPERATIONS,
 } from './src/operations.ts';
 export { createReportHandler } from './src/report/handler.ts';
 export {

@@ -34,7 +34,7 @@ export class FixedEgress extends Construct {
     super(scope, id);
     this.egressIps = Array.from(
       { length: props.natGateways },
-      (_, index) => new CfnEIP(this, `EgressIp${index + 1}`, { domain: 'vpc' }),
+      (_, index) => new CfnEIP(this, `Ip${index + 1}`, { domain: 'vpc' }),
     );
     this.vpc = new Vpc(this, 'Vpc', {
       maxAzs: 2,

@@ -42,7 +42,7 @@ export interface MonitoringProps {
 
 const PERIOD = Duration.minutes(5);
 
-/** Percentage of 5xx answers above which the API alarms, over two of three 5-minute periods. */
+/** Percentage of 5xx answers from which the API alarms, in two of three 5-minute periods. */
 const SERVER_ERROR_RATE_PERCENT = 5;
 
 export class Monitoring extends Construct {
@@ -76,7 +76,7 @@ export class Monitoring extends Construct {
       threshold: SERVER_ERROR_RATE_PERCENT,
       evaluationPeriods: 3,
       datapointsToAlarm: 2,
-      description: `More than ${SERVER_ERROR_RATE_PERCENT}% of API requests answered 5xx (WeCom unreachable, misconfiguration: see the functions' logs).`,
+      description: `${SERVER_ERROR_RATE_PERCENT}% or more of API requests answered 5xx (WeCom unreachable, misconfiguration: see the functions' logs).`,
     });
 
     for (const [functionId, fn] of props.functions) {

@@ -20,6 +20,8 @@ export interface StageParametersProps {
   readonly corpId?: string;
 }
 
+const READ = ['ssm:GetParameter', 'ssm:GetParameters'];
+
 /** A grantee whose policy can carry a cdk-nag acknowledgement (a role or a function). */
 export type Grantee = IGrantable & IConstruct;
 
@@ -42,13 +44,14 @@ export class StageParameters extends Construct {
   }
 
   /**
-   * Read the corp id and the credentials' secrets; read and write their token and lease parameters
-   * (the lease is released by deleting it); decrypt the SecureStrings and encrypt the token.
+   * Read the corp id and the credentials' secrets (the layer reads both at once with GetParameters);
+   * read and write their token and lease parameters (a lease is released by deleting it); decrypt the
+   * SecureStrings and encrypt the token.
    */
   grantCredentials(grantee: Grantee, credentials: readonly CredentialName[]): void {
     const { corpId, secret, token, lease } = this.names;
     const read = [corpId, ...credentials.flatMap((credential) => [secret(credential), token(credential), lease(credential)])];
-    this.grant(grantee, ['ssm:GetParameter'], read);
+    this.grant(grantee, READ, read);
     this.grant(grantee, ['ssm:PutParameter'], credentials.map(token));
     this.grant(grantee, ['ssm:PutParameter', 'ssm:DeleteParameter'], credentials.map(lease));
     this.grantSsmKey(grantee, ['kms:Decrypt'], credentials.flatMap((credential) => [secret(credential), token(credential)]));
@@ -57,7 +60,7 @@ export class StageParameters extends Construct {
 
   /** Read the report's group-robot webhook URL (a SecureString: the URL carries the robot's key). */
   grantReportWebhook(grantee: Grantee): void {
-    this.grant(grantee, ['ssm:GetParameter'], [this.names.reportWebhookUrl]);
+    this.grant(grantee, READ, [this.names.reportWebhookUrl]);
     this.grantSsmKey(grantee, ['kms:Decrypt'], [this.names.reportWebhookUrl]);
   }
 

@@ -15,7 +15,8 @@ export function optionalEnv(name: string, env: Environment = process.env): strin
 
 export function requireEnv(name: string, env: Environment = process.env): string {
   const value = optionalEnv(name, env);
-  if (value === undefined) throw new ConfigurationError(`Environment variable ${name} is required but not set`);
+  if (value === undefined)
+    throw new ConfigurationError(`Environment variable ${name} is required but not set`);
   return value;
 }
 

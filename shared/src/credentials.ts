@@ -11,6 +11,7 @@ import { GetParametersCommand, type GetParametersCommandOutput, type SSMClient }
 import { ConfigurationError } from './errors.ts';
 import type { CredentialName } from './operations.ts';
 import { parameterNames } from './runtime-types.ts';
+import { rememberSecret } from './wecom/redact.ts';
 
 export interface CredentialIdentity {
   readonly corpId: string;
@@ -33,6 +34,7 @@ export function credentialKey(corpId: string, secret: string): string {
 }
 
 function toIdentity(corpId: string, secret: string): CredentialIdentity {
+  rememberSecret(secret);
   return { corpId, secret, key: credentialKey(corpId, secret) };
 }
 
@@ -76,7 +78,9 @@ export function ssmCredentialSource({ ssm, prefix, names }: SsmCredentialOptions
       answer = await ssm.send(new GetParametersCommand({ Names: wanted, WithDecryption: true }));
     } catch (error) {
       if (error instanceof Error && error.name === 'AccessDeniedException') {
-        throw new ConfigurationError(`Not allowed to read the SSM parameters ${wanted.join(', ')}`, { cause: error });
+        throw new ConfigurationError(`Not allowed to read the SSM parameters ${wanted.join(', ')}`, {
+          cause: error,
+        });
       }
       throw error;
     }

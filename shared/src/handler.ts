@@ -33,7 +33,10 @@ export type OperationHandler = MiddyfiedHandler<unknown, unknown, Error, Context
 /** middy's last-resort guard before Lambda's own timeout; our deadline normally ends calls well before. */
 const TIMEOUT_GUARD_MS = 50;
 
-export function createOperationHandler(id: OperationId, options: OperationHandlerOptions = {}): OperationHandler {
+export function createOperationHandler(
+  id: OperationId,
+  options: OperationHandlerOptions = {},
+): OperationHandler {
   const operation: OperationDefinition = getOperation(id);
   return middy<unknown, unknown, Error, Context>(executeOperation(operation, options.runtime ?? getRuntime), {
     timeoutEarlyInMillis: TIMEOUT_GUARD_MS,

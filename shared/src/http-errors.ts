@@ -51,12 +51,22 @@ export const ERRCODE_RULES: readonly ErrcodeRule[] = [
     message: 'No such member (invalid or unknown userid)',
     operations: ['user-get', 'user-delete'],
   },
+  {
+    errcode: 60123,
+    status: 404,
+    message: 'No such department, or the department is outside the visible range',
+    operations: ['user-simple-list', 'user-list'],
+  },
   { errcode: 60102, status: 409, message: 'A member with this userid already exists (userids ignore case)' },
   { errcode: 60104, status: 409, message: 'Another member already has this mobile number' },
   { errcode: 60106, status: 409, message: 'Another member already has this email address' },
   { errcode: 60145, status: 409, message: 'Another member already has this business email address' },
   { errcode: 43004, status: 409, message: 'The member has not activated WeCom with WeChat yet' },
-  { errcode: 301036, status: 409, message: 'This userid cannot be changed (only a system-generated one, once)' },
+  {
+    errcode: 301036,
+    status: 409,
+    message: 'This userid cannot be changed (only a system-generated one, once)',
+  },
   { errcode: 60011, status: 403, message: 'The credential has no privilege on this member or department' },
   { errcode: 60021, status: 403, message: "The member is outside the app's visible range" },
   { errcode: 50002, status: 403, message: "The member is outside the credential's permission range" },
@@ -86,7 +96,11 @@ export const ERRCODE_RULES: readonly ErrcodeRule[] = [
     status: 502,
     message: 'No corp id is configured: an operator must store it in SSM (<prefix>/corp-id)',
   },
-  { errcode: 60020, status: 502, message: `WeCom refused calls from this service's IP ({ip}): ${TRUSTED_IP_HINT}` },
+  {
+    errcode: 60020,
+    status: 502,
+    message: `WeCom refused calls from this service's IP ({ip}): ${TRUSTED_IP_HINT}`,
+  },
   {
     errcode: 48009,
     status: 502,
@@ -104,7 +118,8 @@ export const ERRCODE_RULES: readonly ErrcodeRule[] = [
   {
     errcode: 301002,
     status: 502,
-    message: "The credential's token has no permission on this app: an operator must check the app secret in SSM",
+    message:
+      "The credential's token has no permission on this app: an operator must check the app secret in SSM",
   },
   {
     errcode: 40014,
@@ -116,7 +131,8 @@ export const ERRCODE_RULES: readonly ErrcodeRule[] = [
   {
     errcode: 42001,
     status: 502,
-    message: 'WeCom still reported the access_token expired after one refresh: an operator must check the secret',
+    message:
+      'WeCom still reported the access_token expired after one refresh: an operator must check the secret',
   },
 ];
 
@@ -161,7 +177,8 @@ function describeWeComError(error: WeComError, operationId: OperationId): ErrorD
   const message = rule.message
     .replace('{ip}', reportedIp(error.errmsg) ?? "this service's egress IP")
     .replace('{api}', error.api);
-  const retryAfter = rule.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: rule.retryAfterSeconds };
+  const retryAfter =
+    rule.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: rule.retryAfterSeconds };
   return describe(rule.status, message, { ...details, ...retryAfter });
 }
 
@@ -188,7 +205,8 @@ export function describeError(error: unknown, operationId: OperationId): ErrorDe
           `WeCom answered HTTP ${error.statusCode}: an operator must check the WeCom base URL and any proxy in front of it`,
         );
   }
-  if (error instanceof ConfigurationError) return describe(502, `The service is misconfigured: ${error.message}`);
+  if (error instanceof ConfigurationError)
+    return describe(502, `The service is misconfigured: ${error.message}`);
   return describe(500, 'Internal error');
 }
 

@@ -79,7 +79,8 @@ const COMPONENTS = {
       type: 'apiKey',
       name: 'Authorization',
       in: 'header',
-      description: 'AWS Signature Version 4: every route uses IAM authorisation (the local server does not check it)',
+      description:
+        'AWS Signature Version 4: every route uses IAM authorisation (the local server does not check it)',
       'x-amazon-apigateway-authtype': 'awsSigv4',
     },
   },
@@ -156,8 +157,8 @@ function describeOperation(operation: OperationDefinition) {
 export function generateOpenApi(options: OpenApiOptions = {}): OpenApiDocument {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const operation of OPERATIONS as readonly OperationDefinition[]) {
-    const pathItem = (paths[operation.http.path] ??= {});
-    pathItem[operation.http.method.toLowerCase()] = describeOperation(operation);
+    const { path, method } = operation.http;
+    paths[path] = { ...paths[path], [method.toLowerCase()]: describeOperation(operation) };
   }
   return {
     openapi: '3.1.0',

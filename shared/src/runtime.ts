@@ -64,21 +64,30 @@ function assemble({ credentials, store, baseUrl, dispatcher, clock, tokenOptions
 export function credentialFor(role: CredentialRole, configured: readonly CredentialName[]): CredentialName {
   if (role === 'read' && configured.includes('app')) return 'app';
   if (configured.includes('contact')) return 'contact';
-  throw new ConfigurationError(`No credential is configured for ${role} calls (expected "contact" in ${ENV.credentials})`);
+  throw new ConfigurationError(
+    `No credential is configured for ${role} calls (expected "contact" in ${ENV.credentials})`,
+  );
 }
 
 /** Builds the Lambda runtime from the environment; throws ConfigurationError when a variable is missing. */
-export function runtimeFromEnvironment(env: Readonly<Record<string, string | undefined>> = process.env): LayerRuntime {
+export function runtimeFromEnvironment(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): LayerRuntime {
   const prefix = requireEnv(ENV.ssmPrefix, env).replace(/\/+$/, '');
   const names = requireEnvList(ENV.credentials, env).map((name) => {
     if (!(CREDENTIALS as readonly string[]).includes(name)) {
-      throw new ConfigurationError(`${ENV.credentials} names an unknown credential "${name}" (expected ${CREDENTIALS.join(' or ')})`);
+      throw new ConfigurationError(
+        `${ENV.credentials} names an unknown credential "${name}" (expected ${CREDENTIALS.join(' or ')})`,
+      );
     }
     return name as CredentialName;
   });
   // Short timeouts and one SDK retry: a slow SSM must not eat the request's time (the provider then
   // serves from gettoken and memory instead).
-  const ssm = new SSMClient({ maxAttempts: 2, requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000 } });
+  const ssm = new SSMClient({
+    maxAttempts: 2,
+    requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000 },
+  });
   return assemble({
     credentials: ssmCredentialSource({ ssm, prefix, names }),
     store: new SsmTokenStore({ ssm, prefix }),
@@ -86,7 +95,7 @@ export function runtimeFromEnvironment(env: Readonly<Record<string, string | und
   });
 }
 
-let current: LayerRuntime | Runtime | undefined;
+let current: Runtime | undefined;
 
 /** The container's runtime: built from the environment on first use, then reused while warm. */
 export function getRuntime(): Runtime {

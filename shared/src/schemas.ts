@@ -66,19 +66,21 @@ export const userid = z
   .regex(/^[A-Za-z0-9][A-Za-z0-9_@.-]{0,63}$/, {
     message: 'must be 1–64 characters among letters, digits, _ - @ . and start with a letter or a digit',
   })
-  .meta({ description: 'WeCom userid (case-insensitive in WeCom)', example: 'zhangsan' });
+  .meta({ description: 'WeCom userid (case-insensitive in WeCom)', examples: ['zhangsan'] });
 
 /** WeChat openids are base64url-like tokens (28 characters today); we bound them without guessing more. */
 export const openid = z
   .string()
   .regex(/^[A-Za-z0-9_-]{1,128}$/, { message: 'must be 1–128 characters among letters, digits, _ and -' })
-  .meta({ example: 'oDjGHs-1yCnGrRovBj2yHij5JAAA' });
+  .meta({ examples: ['oDjGHs-1yCnGrRovBj2yHij5JAAA'] });
 
 /** Digits with an optional leading `+` and `-`/space separators (e.g. "+86 13800000000"), ≤ 32 characters. */
 const mobile = z
   .string()
   .max(32, { message: 'must be at most 32 characters' })
-  .regex(/^\+?\d+(?:[ -]\d+)*$/, { message: 'must be digits with an optional leading + and - or space separators' });
+  .regex(/^\+?\d+(?:[ -]\d+)*$/, {
+    message: 'must be digits with an optional leading + and - or space separators',
+  });
 
 /** Digits, `-`, `+` and `,` (extensions), ≤ 32 bytes. */
 const telephone = (min: 0 | 1) =>
@@ -176,7 +178,10 @@ export const userBatchDelete = z.strictObject({
 });
 
 export const departmentListing = z.strictObject({
-  department_id: integerParameter(departmentId).meta({ description: 'Department id (1 is the root)', example: 1 }),
+  department_id: integerParameter(departmentId).meta({
+    description: 'Department id (1 is the root)',
+    examples: [1],
+  }),
   fetch_child: integerParameter(flag)
     .optional()
     .meta({ description: '1: this department and every department under it (walked by the service)' }),
@@ -186,11 +191,17 @@ export const invite = z
   .strictObject({
     user: z.array(userid).max(1000, { message: 'must list at most 1000 userids' }).optional(),
     party: z.array(departmentId).max(100, { message: 'must list at most 100 departments' }).optional(),
-    tag: z.array(z.int().min(1).max(UINT32_MAX)).max(100, { message: 'must list at most 100 tags' }).optional(),
+    tag: z
+      .array(z.int().min(1).max(UINT32_MAX))
+      .max(100, { message: 'must list at most 100 tags' })
+      .optional(),
   })
-  .refine((lists) => [lists.user, lists.party, lists.tag].some((list) => list !== undefined && list.length > 0), {
-    message: 'at least one of user, party and tag must be non-empty',
-  });
+  .refine(
+    (lists) => [lists.user, lists.party, lists.tag].some((list) => list !== undefined && list.length > 0),
+    {
+      message: 'at least one of user, party and tag must be non-empty',
+    },
+  );
 
 export const joinQrcode = z.strictObject({
   size_type: integerParameter(z.literal([1, 2, 3, 4]))
@@ -232,7 +243,10 @@ export function activeStatFor(clock: Clock) {
           });
         }
       })
-      .meta({ description: `A day within the last ${ACTIVE_STAT_DAYS} days (Beijing date)`, example: '2026-11-25' }),
+      .meta({
+        description: `A day within the last ${ACTIVE_STAT_DAYS} days (Beijing date)`,
+        examples: ['2026-11-25'],
+      }),
   });
 }
 

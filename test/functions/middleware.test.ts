@@ -22,30 +22,51 @@ function setup(id: OperationId, answer?: Answer) {
 }
 
 const weComError = (api: string, errcode: number) =>
-  new WeComError(api, errcode, `refused, hint: [1], from ip: 198.51.100.7, more info at https://x?e=${errcode}`);
+  new WeComError(
+    api,
+    errcode,
+    `refused, hint: [1], from ip: 198.51.100.7, more info at https://x?e=${errcode}`,
+  );
 
 describe('an API Gateway HTTP API (2.0) event', () => {
   it("is answered with WeCom's JSON and 200, the path parameters being the request", async () => {
-    const { invoke, call } = setup('user-get', () => ({ errcode: 0, errmsg: 'ok', userid: 'zhangsan', name: '张三' }));
+    const { invoke, call } = setup('user-get', () => ({
+      errcode: 0,
+      errmsg: 'ok',
+      userid: 'zhangsan',
+      name: '张三',
+    }));
 
-    const answer = httpAnswer(await invoke(routeEvent('user-get', { pathParameters: { userid: 'zhangsan' } })));
+    const answer = httpAnswer(
+      await invoke(routeEvent('user-get', { pathParameters: { userid: 'zhangsan' } })),
+    );
 
     expect(answer).toEqual({
       statusCode: 200,
       headers: { 'content-type': 'application/json; charset=utf-8' },
       body: { errcode: 0, errmsg: 'ok', userid: 'zhangsan', name: '张三' },
     });
-    expect(call).toHaveBeenCalledWith('user/get', { userid: 'zhangsan' }, expect.objectContaining({ credential: 'app' }));
+    expect(call).toHaveBeenCalledWith(
+      'user/get',
+      { userid: 'zhangsan' },
+      expect.objectContaining({ credential: 'app' }),
+    );
   });
 
   it('merges the JSON body with the path, and refuses a body whose userid disagrees with the path', async () => {
     const { invoke, call } = setup('user-update');
 
     const agreeing = await invoke(
-      routeEvent('user-update', { pathParameters: { userid: 'lisi' }, body: { userid: 'lisi', position: 'CTO' } }),
+      routeEvent('user-update', {
+        pathParameters: { userid: 'lisi' },
+        body: { userid: 'lisi', position: 'CTO' },
+      }),
     );
     const disagreeing = await invoke(
-      routeEvent('user-update', { pathParameters: { userid: 'lisi' }, body: { userid: 'wangwu', position: 'CTO' } }),
+      routeEvent('user-update', {
+        pathParameters: { userid: 'lisi' },
+        body: { userid: 'wangwu', position: 'CTO' },
+      }),
     );
 
     expect(httpAnswer(agreeing).statusCode).toBe(200);
@@ -58,7 +79,11 @@ describe('an API Gateway HTTP API (2.0) event', () => {
   });
 
   it('reads numbers from the query string, and refuses query parameters the route does not take', async () => {
-    const { invoke, call } = setup('user-join-qrcode', () => ({ errcode: 0, errmsg: 'ok', join_qrcode: 'https://q' }));
+    const { invoke, call } = setup('user-join-qrcode', () => ({
+      errcode: 0,
+      errmsg: 'ok',
+      join_qrcode: 'https://q',
+    }));
 
     const ok = await invoke(routeEvent('user-join-qrcode', { query: { size_type: '2' } }));
     const unknown = await invoke(routeEvent('user-join-qrcode', { query: { size: '2' } }));
@@ -66,6 +91,18 @@ describe('an API Gateway HTTP API (2.0) event', () => {
     expect(httpAnswer(ok).statusCode).toBe(200);
     expect(call).toHaveBeenCalledWith('corp/get_join_qrcode', { size_type: 2 }, expect.anything());
     expect(httpAnswer(unknown)).toMatchObject({ statusCode: 400, body: { issues: [{ path: 'size' }] } });
+  });
+
+  it('refuses a `__proto__` query parameter like any unknown one', async () => {
+    const { invoke, call } = setup('user-active-stat');
+    const event = routeEvent('user-active-stat', { query: { date: '2026-03-10' } });
+    event.queryStringParameters = JSON.parse('{"date":"2026-03-10","__proto__":"x"}');
+
+    expect(httpAnswer(await invoke(event))).toMatchObject({
+      statusCode: 400,
+      body: { issues: [{ path: '__proto__' }] },
+    });
+    expect(call).not.toHaveBeenCalled();
   });
 
   it('decodes a base64-encoded body', async () => {
@@ -105,7 +142,10 @@ describe('an API Gateway HTTP API (2.0) event', () => {
     ['application/merge-patch+json', 200],
   ])('answers a body sent as %s with %i', async (contentType, status) => {
     const { invoke } = setup('user-update');
-    const event = routeEvent('user-update', { pathParameters: { userid: 'lisi' }, body: { position: 'CTO' } });
+    const event = routeEvent('user-update', {
+      pathParameters: { userid: 'lisi' },
+      body: { position: 'CTO' },
+    });
     event.headers = { ...event.headers, 'content-type': contentType };
 
     expect(httpAnswer(await invoke(event)).statusCode).toBe(status);
@@ -119,7 +159,9 @@ describe('an API Gateway HTTP API (2.0) event', () => {
     expect(httpAnswer(await invoke(withoutType)).statusCode).toBe(415);
     for (const body of ['{"userid":', '[1,2]', 'null', '"text"']) {
       const event = { ...routeEvent('user-create', { body: {} }), body };
-      expect(httpAnswer(await invoke(event)).body.message).toMatch(/^The body (is not valid JSON|must be a JSON object)$/);
+      expect(httpAnswer(await invoke(event)).body.message).toMatch(
+        /^The body (is not valid JSON|must be a JSON object)$/,
+      );
     }
   });
 
@@ -147,7 +189,10 @@ describe('an API Gateway HTTP API (2.0) event', () => {
 
       expect(httpAnswer(await invoke(catchAll('GET', '/users/lisi'))).statusCode).toBe(200);
       expect(httpAnswer(await invoke(catchAll('GET', '/dev/users/wangwu', 'dev'))).statusCode).toBe(200);
-      expect(call.mock.calls.map(([, request]) => request)).toEqual([{ userid: 'lisi' }, { userid: 'wangwu' }]);
+      expect(call.mock.calls.map(([, request]) => request)).toEqual([
+        { userid: 'lisi' },
+        { userid: 'wangwu' },
+      ]);
     });
 
     it('answers 404 for another path and 405 with Allow for another method', async () => {
@@ -156,7 +201,10 @@ describe('an API Gateway HTTP API (2.0) event', () => {
       const notFound = httpAnswer(await invoke(catchAll('GET', '/members/lisi')));
       const wrongMethod = httpAnswer(await invoke(catchAll('PUT', '/users/lisi')));
 
-      expect(notFound).toMatchObject({ statusCode: 404, body: { message: 'No route for GET /members/lisi' } });
+      expect(notFound).toMatchObject({
+        statusCode: 404,
+        body: { message: 'No route for GET /members/lisi' },
+      });
       expect(wrongMethod).toMatchObject({ statusCode: 405, headers: { allow: 'GET' } });
       expect(call).not.toHaveBeenCalled();
     });
@@ -176,7 +224,11 @@ describe('an API Gateway HTTP API (2.0) event', () => {
 
     const answer = httpAnswer(await invoke(routeEvent('user-get', { pathParameters: { userid: 'lisi' } })));
 
-    expect(answer).toMatchObject({ statusCode: status, headers, body: { errcode, errmsg: expect.any(String) } });
+    expect(answer).toMatchObject({
+      statusCode: status,
+      headers,
+      body: { errcode, errmsg: expect.any(String) },
+    });
   });
 
   it('answers a bug with a generic 500: no message, no stack; the logs keep them', async () => {
@@ -198,7 +250,10 @@ describe('an API Gateway HTTP API (2.0) event', () => {
   it('gives WeCom the remaining time minus a margin, and never more than API Gateway waits', async () => {
     vi.useFakeTimers({ now: Date.UTC(2026, 2, 10), toFake: ['Date'] });
     const { runtime, call } = fakeRuntime();
-    const handler = createOperationHandler('user-get', { runtime: () => runtime, logger: new CapturingLogger() });
+    const handler = createOperationHandler('user-get', {
+      runtime: () => runtime,
+      logger: new CapturingLogger(),
+    });
     const event = routeEvent('user-get', { pathParameters: { userid: 'lisi' } });
 
     await handler(event, fakeLambdaContext({ timeoutMs: 10_000 }));
@@ -215,7 +270,11 @@ describe('an API Gateway HTTP API (2.0) event', () => {
 
 describe('a direct invocation (SDK, Step Functions)', () => {
   it("takes the WeCom request object as the event and returns WeCom's answer", async () => {
-    const { invoke, call } = setup('user-convert-to-openid', () => ({ errcode: 0, errmsg: 'ok', openid: 'oAbc' }));
+    const { invoke, call } = setup('user-convert-to-openid', () => ({
+      errcode: 0,
+      errmsg: 'ok',
+      openid: 'oAbc',
+    }));
 
     await expect(invoke({ userid: 'lisi' })).resolves.toEqual({ errcode: 0, errmsg: 'ok', openid: 'oAbc' });
     expect(call).toHaveBeenCalledWith('user/convert_to_openid', { userid: 'lisi' }, expect.anything());
@@ -263,7 +322,10 @@ describe('an EventBridge event', () => {
   it("sends `detail` to WeCom and returns WeCom's answer", async () => {
     const { invoke, call } = setup('user-delete', () => ({ errcode: 0, errmsg: 'deleted' }));
 
-    await expect(invoke(eventBridgeEvent({ userid: 'sunqi' }))).resolves.toEqual({ errcode: 0, errmsg: 'deleted' });
+    await expect(invoke(eventBridgeEvent({ userid: 'sunqi' }))).resolves.toEqual({
+      errcode: 0,
+      errmsg: 'deleted',
+    });
     expect(call).toHaveBeenCalledWith('user/delete', { userid: 'sunqi' }, expect.anything());
   });
 });
@@ -289,7 +351,9 @@ describe('an SQS batch', () => {
 
     expect(answer).toEqual({ batchItemFailures: [] });
     expect(call.mock.calls.map(([, request]) => request.userid)).toEqual(['good1', 'exists', 'good2']);
-    const dropped = logger.records.filter((record) => record.message === 'SQS record dropped: permanent failure');
+    const dropped = logger.records.filter(
+      (record) => record.message === 'SQS record dropped: permanent failure',
+    );
     expect(dropped.map((record) => record.fields[0])).toEqual([
       expect.objectContaining({ messageId: 'm-not-json', status: 400 }),
       expect.objectContaining({ messageId: 'm-invalid', status: 400 }),

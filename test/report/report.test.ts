@@ -9,6 +9,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { type Sandbox, startSandbox } from '#sandbox/index.ts';
 import { ValidationError } from '#shared/errors.ts';
 import { REPORT_FUNCTION } from '#shared/operations.ts';
+import { logger } from '#shared/observability.ts';
 import { ReportFailedError } from '#shared/report/errors.ts';
 import { createReportHandler, type ReportHandlerOptions } from '#shared/report/handler.ts';
 import { createRuntime, type LayerRuntime, resetRuntime, setRuntime } from '#shared/runtime.ts';
@@ -25,6 +26,8 @@ let runtime: LayerRuntime;
 let output: CapturedOutput;
 
 beforeAll(async () => {
+  // These tests read the report's log lines; the suite's default level is SILENT.
+  logger.setLogLevel('INFO');
   sandbox = await startSandbox({ seed: 'demo', clock });
   runtime = createRuntime({
     baseUrl: sandbox.url,

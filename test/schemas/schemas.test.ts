@@ -77,7 +77,9 @@ describe('user/create', () => {
   });
 
   it('limits position and address to 128 characters, external_position to 12', () => {
-    expect(accepts(userCreate, { ...member, position: repeat('职', 128), address: repeat('址', 128) })).toBe(true);
+    expect(accepts(userCreate, { ...member, position: repeat('职', 128), address: repeat('址', 128) })).toBe(
+      true,
+    );
     expect(refusedAt(userCreate, { ...member, position: repeat('职', 129) })).toEqual(['position']);
     expect(refusedAt(userCreate, { ...member, address: repeat('址', 129) })).toEqual(['address']);
     expect(refusedAt(userCreate, { ...member, external_position: repeat('外', 13) })).toEqual([
@@ -199,9 +201,12 @@ describe('numbers from the URL', () => {
     expect(joinQrcode.parse({ size_type: '4' })).toEqual({ size_type: 4 });
   });
 
-  it.each(['', ' 1', '1e3', '0x10', '-1', '1.0', 'abc'])('refuse %j as a department id (no coercion)', (raw) => {
-    expect(refusedAt(departmentListing, { department_id: raw })).toEqual(['department_id']);
-  });
+  it.each(['', ' 1', '1e3', '0x10', '-1', '1.0', 'abc'])(
+    'refuse %j as a department id (no coercion)',
+    (raw) => {
+      expect(refusedAt(departmentListing, { department_id: raw })).toEqual(['department_id']);
+    },
+  );
 
   it('keep fetch_child to 0 or 1 and size_type to 1–4', () => {
     expect(refusedAt(departmentListing, { department_id: 1, fetch_child: '2' })).toEqual(['fetch_child']);

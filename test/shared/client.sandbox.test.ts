@@ -46,7 +46,12 @@ const calls = (api: string) => sandbox.counters()[api] ?? 0;
 
 /** A client assembled from its parts, for tests that tune timeouts or the retry policy. */
 function tunedClient(
-  options: { timeouts?: Partial<TransportTimeouts>; retryPolicy?: RetryPolicy; store?: TokenStore; random?: () => number } = {},
+  options: {
+    timeouts?: Partial<TransportTimeouts>;
+    retryPolicy?: RetryPolicy;
+    store?: TokenStore;
+    random?: () => number;
+  } = {},
 ) {
   const transport = createTransport({ baseUrl: sandbox.url, dispatcher: agent, timeouts: options.timeouts });
   const tokens = new TokenProvider({
@@ -55,7 +60,10 @@ function tunedClient(
     store: options.store ?? new MemoryTokenStore(),
   });
   const retryEnvironment = { ...REAL_RETRY_ENVIRONMENT, random: options.random ?? Math.random };
-  return { client: createWeComClient({ transport, tokens, retryPolicy: options.retryPolicy, retryEnvironment }), tokens };
+  return {
+    client: createWeComClient({ transport, tokens, retryPolicy: options.retryPolicy, retryEnvironment }),
+    tokens,
+  };
 }
 
 /** Beijing's yesterday, the date the report asks about. */
@@ -76,7 +84,13 @@ describe('every WeCom call the product makes', () => {
 
   it('user/create, user/get, user/update, user/delete: a member’s life', async () => {
     const { client } = runtime();
-    const member = { userid: 'chenyi', name: '陈一', mobile: '13800000101', department: [2], position: '工程师' };
+    const member = {
+      userid: 'chenyi',
+      name: '陈一',
+      mobile: '13800000101',
+      department: [2],
+      position: '工程师',
+    };
 
     await expect(client.call('user/create', member, { credential: 'contact' })).resolves.toMatchObject({
       errcode: 0,
@@ -89,14 +103,22 @@ describe('every WeCom call the product makes', () => {
     });
     await client.call('user/update', { userid: 'chenyi', position: '高级工程师' }, { credential: 'contact' });
     expect(sandbox.directory.member('chenyi')?.position).toBe('高级工程师');
-    await expect(client.call('user/delete', { userid: 'chenyi' }, { credential: 'contact' })).resolves.toMatchObject({
+    await expect(
+      client.call('user/delete', { userid: 'chenyi' }, { credential: 'contact' }),
+    ).resolves.toMatchObject({
       errmsg: 'deleted',
     });
     expect(sandbox.directory.member('chenyi')).toBeUndefined();
   });
 
   it('user/batchdelete', async () => {
-    for (const userid of ['tmp1', 'tmp2']) sandbox.directory.addMember({ userid, name: userid, mobile: `1390000${userid.slice(-1)}000`, department: [1] });
+    for (const userid of ['tmp1', 'tmp2'])
+      sandbox.directory.addMember({
+        userid,
+        name: userid,
+        mobile: `1390000${userid.slice(-1)}000`,
+        department: [1],
+      });
     const { client } = runtime();
     await client.call('user/batchdelete', { useridlist: ['tmp1', 'tmp2'] }, { credential: 'contact' });
     expect(sandbox.directory.member('tmp1')).toBeUndefined();
@@ -110,39 +132,61 @@ describe('every WeCom call the product makes', () => {
     const detailed = await client.call('user/list', { department_id: 2 }, { credential: read });
     expect(detailed.userlist.map((member) => member.userid)).toContain('lisi');
     const departments = await client.call('department/simplelist', {}, { credential: read });
-    expect(departments.department_id.map((department) => department.id)).toEqual(expect.arrayContaining([1, 2, 3]));
+    expect(departments.department_id.map((department) => department.id)).toEqual(
+      expect.arrayContaining([1, 2, 3]),
+    );
   });
 
   it('user/convert_to_openid and user/convert_to_userid', async () => {
     const { client } = runtime();
-    const { openid } = await client.call('user/convert_to_openid', { userid: 'zhangsan' }, { credential: read });
+    const { openid } = await client.call(
+      'user/convert_to_openid',
+      { userid: 'zhangsan' },
+      { credential: read },
+    );
     expect(openid).toMatch(/^o/);
     const { userid } = await client.call('user/convert_to_userid', { openid }, { credential: read });
     expect(userid).toBe('zhangsan');
   });
 
   it('user/authsucc lets a not-yet-activated member in', async () => {
-    sandbox.directory.addMember({ userid: 'newcomer', name: '新人', mobile: '13900000777', department: [1] }, 4);
+    sandbox.directory.addMember(
+      { userid: 'newcomer', name: '新人', mobile: '13900000777', department: [1] },
+      4,
+    );
     await runtime().client.call('user/authsucc', { userid: 'newcomer' }, { credential: 'contact' });
     expect(sandbox.directory.member('newcomer')?.status).toBe(1);
   });
 
   it('batch/invite reports what it could not invite', async () => {
-    const answer = await runtime().client.call('batch/invite', { user: ['zhangsan', 'nobody'] }, { credential: 'contact' });
+    const answer = await runtime().client.call(
+      'batch/invite',
+      { user: ['zhangsan', 'nobody'] },
+      { credential: 'contact' },
+    );
     expect(answer).toMatchObject({ errcode: 0, invaliduser: ['nobody'] });
   });
 
   it('corp/get_join_qrcode and user/get_active_stat', async () => {
     const { client } = runtime();
-    const { join_qrcode } = await client.call('corp/get_join_qrcode', { size_type: 2 }, { credential: 'contact' });
+    const { join_qrcode } = await client.call(
+      'corp/get_join_qrcode',
+      { size_type: 2 },
+      { credential: 'contact' },
+    );
     expect(join_qrcode).toContain('qr_size=2');
-    const { active_cnt } = await client.call('user/get_active_stat', { date: yesterday() }, { credential: 'contact' });
+    const { active_cnt } = await client.call(
+      'user/get_active_stat',
+      { date: yesterday() },
+      { credential: 'contact' },
+    );
     expect(active_cnt).toBeGreaterThan(0);
   });
 
   it('makes one gettoken per credential for all of them', async () => {
     const { client } = runtime();
-    for (const userid of ['zhangsan', 'lisi', 'wangwu']) await client.call('user/get', { userid }, { credential: read });
+    for (const userid of ['zhangsan', 'lisi', 'wangwu'])
+      await client.call('user/get', { userid }, { credential: read });
     await client.call('corp/get_join_qrcode', {}, { credential: 'contact' });
     expect(calls('gettoken')).toBe(2);
   });
@@ -152,14 +196,20 @@ describe('every WeCom call the product makes', () => {
       .client.call('user/get', { userid: 'ghost' }, { credential: read })
       .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(WeComError);
-    expect(error).toMatchObject({ api: 'user/get', errcode: 60111, errmsg: expect.stringContaining('userid not found') });
+    expect(error).toMatchObject({
+      api: 'user/get',
+      errcode: 60111,
+      errmsg: expect.stringContaining('userid not found'),
+    });
   });
 });
 
 describe('the sandbox’s fault modes', () => {
   it('busy (-1): retried, then answered', async () => {
     sandbox.injectFault('user/get', { kind: 'errcode', errcode: -1 }, 2);
-    await expect(runtime().client.call('user/get', { userid: 'lisi' }, { credential: 'app' })).resolves.toMatchObject({
+    await expect(
+      runtime().client.call('user/get', { userid: 'lisi' }, { credential: 'app' }),
+    ).resolves.toMatchObject({
       userid: 'lisi',
     });
     expect(calls('user/get')).toBe(3);
@@ -167,7 +217,9 @@ describe('the sandbox’s fault modes', () => {
 
   it('busy beyond two retries: the -1 is surfaced', async () => {
     sandbox.injectFault('user/get', { kind: 'errcode', errcode: -1 }, 3);
-    await expect(runtime().client.call('user/get', { userid: 'lisi' }, { credential: 'app' })).rejects.toMatchObject({
+    await expect(
+      runtime().client.call('user/get', { userid: 'lisi' }, { credential: 'app' }),
+    ).rejects.toMatchObject({
       errcode: -1,
     });
     expect(calls('user/get')).toBe(3);
@@ -175,7 +227,9 @@ describe('the sandbox’s fault modes', () => {
 
   it('rate limited (45009): answered at once, never retried', async () => {
     sandbox.injectFault('user/get', { kind: 'errcode', errcode: 45009 }, 5);
-    await expect(runtime().client.call('user/get', { userid: 'lisi' }, { credential: 'app' })).rejects.toMatchObject({
+    await expect(
+      runtime().client.call('user/get', { userid: 'lisi' }, { credential: 'app' }),
+    ).rejects.toMatchObject({
       errcode: 45009,
     });
     expect(calls('user/get')).toBe(1);
@@ -183,14 +237,18 @@ describe('the sandbox’s fault modes', () => {
 
   it('a proxy’s HTTP 502: retried', async () => {
     sandbox.injectFault('user/get', { kind: 'http', status: 502 });
-    await expect(runtime().client.call('user/get', { userid: 'lisi' }, { credential: 'app' })).resolves.toMatchObject({
+    await expect(
+      runtime().client.call('user/get', { userid: 'lisi' }, { credential: 'app' }),
+    ).resolves.toMatchObject({
       userid: 'lisi',
     });
   });
 
   it('connection reset: an idempotent call is retried', async () => {
     sandbox.injectFault('user/get', { kind: 'reset' });
-    await expect(runtime().client.call('user/get', { userid: 'lisi' }, { credential: 'app' })).resolves.toMatchObject({
+    await expect(
+      runtime().client.call('user/get', { userid: 'lisi' }, { credential: 'app' }),
+    ).resolves.toMatchObject({
       userid: 'lisi',
     });
     expect(calls('user/get')).toBe(2);
@@ -199,7 +257,9 @@ describe('the sandbox’s fault modes', () => {
   it('connection reset on user/create: re-sent, the member created exactly once', async () => {
     sandbox.injectFault('user/create', { kind: 'reset' });
     const member = { userid: 'reset-once', name: '重置', mobile: '13900000201', department: [1] };
-    await expect(runtime().client.call('user/create', member, { credential: 'contact' })).resolves.toMatchObject({
+    await expect(
+      runtime().client.call('user/create', member, { credential: 'contact' }),
+    ).resolves.toMatchObject({
       errcode: 0,
     });
     expect(sandbox.directory.members().filter((held) => held.userid === 'reset-once')).toHaveLength(1);
@@ -228,9 +288,9 @@ describe('the sandbox’s fault modes', () => {
     const deadline = Date.now() + 300;
     const { client, tokens } = tunedClient();
     await tokens.getToken('app');
-    await expect(client.call('user/get', { userid: 'lisi' }, { credential: 'app', deadline })).rejects.toBeInstanceOf(
-      UpstreamTimeoutError,
-    );
+    await expect(
+      client.call('user/get', { userid: 'lisi' }, { credential: 'app', deadline }),
+    ).rejects.toBeInstanceOf(UpstreamTimeoutError);
     expect(calls('user/get')).toBe(1);
   });
 
@@ -249,8 +309,10 @@ describe('the sandbox’s fault modes', () => {
   it('rotate mode: every container gets its own token and all of them work', async () => {
     sandbox.configure({ tokenMode: 'rotate' });
     const containers = [runtime(), runtime(), runtime()];
-    for (const { client } of containers) await client.call('user/get', { userid: 'lisi' }, { credential: 'app' });
-    for (const { client } of containers) await client.call('user/get', { userid: 'lisi' }, { credential: 'app' });
+    for (const { client } of containers)
+      await client.call('user/get', { userid: 'lisi' }, { credential: 'app' });
+    for (const { client } of containers)
+      await client.call('user/get', { userid: 'lisi' }, { credential: 'app' });
     expect(calls('gettoken')).toBe(3);
     expect(calls('user/get')).toBe(6);
   });

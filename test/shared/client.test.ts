@@ -32,20 +32,23 @@ beforeAll(async () => {
 afterAll(() => restoreLogs());
 
 describe('the WeCom client', () => {
-  it.each([40014, 42001])('refreshes the token once after errcode %s and re-sends the call', async (errcode) => {
-    const transport = new ScriptedTransport().on('user/get', (_call, index) => {
-      if (index === 1) throw new WeComError('user/get', errcode, 'invalid access_token');
-      return { errcode: 0, errmsg: 'ok', userid: 'a' };
-    });
-    const { tokens, asked } = fakeTokens();
-    const client = createWeComClient({ transport, tokens });
+  it.each([40014, 42001])(
+    'refreshes the token once after errcode %s and re-sends the call',
+    async (errcode) => {
+      const transport = new ScriptedTransport().on('user/get', (_call, index) => {
+        if (index === 1) throw new WeComError('user/get', errcode, 'invalid access_token');
+        return { errcode: 0, errmsg: 'ok', userid: 'a' };
+      });
+      const { tokens, asked } = fakeTokens();
+      const client = createWeComClient({ transport, tokens });
 
-    await expect(client.call('user/get', { userid: 'a' }, { credential: 'app' })).resolves.toMatchObject({
-      userid: 'a',
-    });
-    expect(asked.refreshes).toEqual(['t1']);
-    expect(tokenOf(transport)).toEqual(['t1', 't2']);
-  });
+      await expect(client.call('user/get', { userid: 'a' }, { credential: 'app' })).resolves.toMatchObject({
+        userid: 'a',
+      });
+      expect(asked.refreshes).toEqual(['t1']);
+      expect(tokenOf(transport)).toEqual(['t1', 't2']);
+    },
+  );
 
   it('surfaces a token still refused after the refresh (a 502 for the HTTP layer), never refreshing twice', async () => {
     const transport = new ScriptedTransport().on('user/get', () => {
@@ -54,7 +57,9 @@ describe('the WeCom client', () => {
     const { tokens, asked } = fakeTokens();
     const client = createWeComClient({ transport, tokens, retryEnvironment: instantRetries });
 
-    const error = await client.call('user/get', { userid: 'a' }, { credential: 'app' }).catch((caught) => caught);
+    const error = await client
+      .call('user/get', { userid: 'a' }, { credential: 'app' })
+      .catch((caught) => caught);
     expect(isTokenRejection(error)).toBe(true);
     expect(asked.refreshes).toHaveLength(1);
     expect(transport.count('user/get')).toBe(2);
@@ -100,7 +105,11 @@ describe('the WeCom client', () => {
       refreshAfterRejection: async () => 'never',
     };
     const deadline = Date.now() + 1_234;
-    await createWeComClient({ transport, tokens }).call('user/get', { userid: 'a' }, { credential: 'app', deadline });
+    await createWeComClient({ transport, tokens }).call(
+      'user/get',
+      { userid: 'a' },
+      { credential: 'app', deadline },
+    );
     expect(requested).toEqual([{ credential: 'app', options: { deadline } }]);
     expect(transport.calls[0]?.options).toEqual({ accessToken: 'tok', deadline });
   });

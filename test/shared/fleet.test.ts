@@ -55,7 +55,11 @@ describe.skipIf(!motoAvailable())('a fleet of containers sharing SSM and WeCom',
     const names = parameterNames(PREFIX);
     await ssm.send(new PutParameterCommand({ Name: names.corpId, Value: sandbox.corpId, Type: 'String' }));
     await ssm.send(
-      new PutParameterCommand({ Name: names.secret('contact'), Value: sandbox.contactSecret, Type: 'SecureString' }),
+      new PutParameterCommand({
+        Name: names.secret('contact'),
+        Value: sandbox.contactSecret,
+        Type: 'SecureString',
+      }),
     );
     ssm.destroy();
   }

@@ -1,6 +1,7 @@
 /** Fakes shared by the layer-core tests: a clock, a scripted WeCom transport, a counting store, output capture. */
 import { vi } from 'vitest';
 import { staticCredentialSource } from '#shared/credentials.ts';
+import { logger } from '#shared/observability.ts';
 import type { CredentialName } from '#shared/operations.ts';
 import { MemoryTokenStore } from '#shared/token/memory-store.ts';
 import type { Lease, StoredToken, TokenStore } from '#shared/token/store.ts';
@@ -49,14 +50,23 @@ export class ScriptedTransport implements WeComTransport {
     return this.calls.filter((call) => call.api === api).length;
   }
 
-  async send<A extends WeComApi>(api: A, request: WeComRequest<A>, options: SendOptions): Promise<WeComResponse<A>> {
+  async send<A extends WeComApi>(
+    api: A,
+    request: WeComRequest<A>,
+    options: SendOptions,
+  ): Promise<WeComResponse<A>> {
     const call = { api, request: structuredClone(request), options };
     this.calls.push(call);
     const index = this.calls.filter((sent) => sent.api === api).length;
     const script = this.#scripts.get(api);
     if (script) return (await script(call, index)) as WeComResponse<A>;
     if (api === 'gettoken') {
-      return { errcode: 0, errmsg: 'ok', access_token: `token-${index}`, expires_in: 7200 } as WeComResponse<A>;
+      return {
+        errcode: 0,
+        errmsg: 'ok',
+        access_token: `token-${index}`,
+        expires_in: 7200,
+      } as WeComResponse<A>;
     }
     return { errcode: 0, errmsg: 'ok' } as WeComResponse<A>;
   }
@@ -123,7 +133,6 @@ export const nextMacrotask = () => new Promise<void>((resolve) => setImmediate(r
 
 /** Keeps a test file's output readable; tests that inspect logs capture them explicitly. */
 export async function silenceLogs(): Promise<() => void> {
-  const { logger } = await import('#shared/observability.ts');
   const previous = logger.getLevelName();
   logger.setLogLevel('SILENT');
   return () => logger.setLogLevel(previous);

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { logger, redactingReplacer } from '#shared/observability.ts';
-import { REDACTED, redactText, redactUrl } from '#shared/wecom/redact.ts';
+import { REDACTED, redactText, redactUrl, rememberSecret } from '#shared/wecom/redact.ts';
 import { captureOutput } from './helpers.ts';
 
 describe('redaction', () => {
@@ -22,13 +22,26 @@ describe('redaction', () => {
     expect(redacted).toContain('from ip: 10.1.2.3');
   });
 
-  it.each(['access_token', 'accessToken', 'corpsecret', 'secret', 'mobile', 'email', 'biz_mail', 'telephone'])(
-    'replaces a %s attribute whole in log lines',
-    (key) => {
-      expect(redactingReplacer(key, 'anything')).toBe(REDACTED);
-      expect(redactingReplacer(key, { nested: 1 })).toBe(REDACTED);
-    },
-  );
+  it('hides any secret or token the layer registered, wherever it appears', () => {
+    rememberSecret('opaque-value-9f3k');
+    expect(redactText('SDK error: parameter value opaque-value-9f3k rejected')).toBe(
+      `SDK error: parameter value ${REDACTED} rejected`,
+    );
+  });
+
+  it.each([
+    'access_token',
+    'accessToken',
+    'corpsecret',
+    'secret',
+    'mobile',
+    'email',
+    'biz_mail',
+    'telephone',
+  ])('replaces a %s attribute whole in log lines', (key) => {
+    expect(redactingReplacer(key, 'anything')).toBe(REDACTED);
+    expect(redactingReplacer(key, { nested: 1 })).toBe(REDACTED);
+  });
 
   it('keeps harmless attributes', () => {
     expect(redactingReplacer('api', 'user/get')).toBe('user/get');

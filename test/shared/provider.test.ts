@@ -143,7 +143,10 @@ describe('the store', () => {
 
   it('treats a record for another secret as a miss (e.g. after rotation)', async () => {
     const { clock, transport, store, provider } = setUp();
-    await store.inner.write('contact', { ...record('old-secret-token', clock), key: credentialKey(CORP_ID, 'old') });
+    await store.inner.write('contact', {
+      ...record('old-secret-token', clock),
+      key: credentialKey(CORP_ID, 'old'),
+    });
     expect(await provider.getToken('contact')).toBe('token-1');
     expect(transport.count('gettoken')).toBe(1);
   });
@@ -205,7 +208,11 @@ describe('the fleet lease', () => {
 
   it('does not let a holder that died block the others: they refresh after a bounded wait', async () => {
     const { clock, transport, store, provider, sleeps } = setUp();
-    await store.inner.acquireLease('contact', { holder: 'dead-container', expiresAt: clock.now + 10_000 }, clock.now);
+    await store.inner.acquireLease(
+      'contact',
+      { holder: 'dead-container', expiresAt: clock.now + 10_000 },
+      clock.now,
+    );
 
     expect(await provider.getToken('contact')).toBe('token-1');
     expect(transport.count('gettoken')).toBe(1);
@@ -215,7 +222,11 @@ describe('the fleet lease', () => {
 
   it('takes over an expired lease at once', async () => {
     const { clock, transport, store, provider, sleeps } = setUp();
-    await store.inner.acquireLease('contact', { holder: 'dead-container', expiresAt: clock.now - 1 }, clock.now - 10_000);
+    await store.inner.acquireLease(
+      'contact',
+      { holder: 'dead-container', expiresAt: clock.now - 1 },
+      clock.now - 10_000,
+    );
     await provider.getToken('contact');
     expect(sleeps).toEqual([]);
     expect(transport.count('gettoken')).toBe(1);
@@ -330,6 +341,8 @@ describe('a refused secret (40001)', () => {
     });
     expect(await provider.getToken('contact')).toBe('with-rotated');
     expect(transport.count('gettoken')).toBe(2);
-    expect(await store.inner.read('contact')).toMatchObject({ key: credentialKey(CORP_ID, 'rotated-secret') });
+    expect(await store.inner.read('contact')).toMatchObject({
+      key: credentialKey(CORP_ID, 'rotated-secret'),
+    });
   });
 });

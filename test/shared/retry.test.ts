@@ -18,7 +18,8 @@ import {
   retryVerdict,
 } from '#shared/wecom/retry.ts';
 
-const weCom = (errcode: number, api: WeComApi = 'user/create') => new WeComError(api, errcode, `errcode ${errcode}`);
+const weCom = (errcode: number, api: WeComApi = 'user/create') =>
+  new WeComError(api, errcode, `errcode ${errcode}`);
 const reset = (api: WeComApi = 'user/create') => new UpstreamNetworkError(api, 'UND_ERR_SOCKET', true);
 const refused = (api: WeComApi = 'user/create') => new UpstreamNetworkError(api, 'ECONNREFUSED', false);
 const timeout = (api: WeComApi = 'user/create') => new UpstreamTimeoutError(api);
@@ -102,7 +103,9 @@ describe('retrying a call', () => {
   it('does not retry when the deadline leaves no room for another attempt', async () => {
     const script = scripted({ 'user/get': [timeout('user/get'), ok()] });
     const env = environment(DEADLINE - DEFAULT_RETRY_POLICY.minAttemptMs + 1);
-    await expect(retry('user/get', { userid: 'a' }, script, env)).rejects.toBeInstanceOf(UpstreamTimeoutError);
+    await expect(retry('user/get', { userid: 'a' }, script, env)).rejects.toBeInstanceOf(
+      UpstreamTimeoutError,
+    );
     expect(script.count('user/get')).toBe(1);
   });
 
@@ -170,7 +173,10 @@ describe('resolving non-idempotent calls after an ambiguous failure', () => {
 
   it('user/delete: 60111 after a lost answer → deleted', async () => {
     const script = scripted({ 'user/delete': [timeout('user/delete'), weCom(60111, 'user/delete')] });
-    await expect(retry('user/delete', { userid: 'a' }, script)).resolves.toEqual({ errcode: 0, errmsg: 'deleted' });
+    await expect(retry('user/delete', { userid: 'a' }, script)).resolves.toEqual({
+      errcode: 0,
+      errmsg: 'deleted',
+    });
   });
 
   it('user/update renaming: 60111 after a lost answer and the new userid exists → updated', async () => {
@@ -192,7 +198,9 @@ describe('resolving non-idempotent calls after an ambiguous failure', () => {
 
   it('compares members by what was sent and WeCom shows', () => {
     const sent = { userid: 'a', name: '张三', email: 'A@Example.com', mobile: '+86 13800000001' };
-    expect(isSameMember(sent, { userid: 'a', name: '张三', email: 'a@example.com', mobile: '13800000001' })).toBe(true);
+    expect(
+      isSameMember(sent, { userid: 'a', name: '张三', email: 'a@example.com', mobile: '13800000001' }),
+    ).toBe(true);
     // A restricted app sees no mobile/email: only what is shown is compared.
     expect(isSameMember(sent, { userid: 'a', name: '张三' })).toBe(true);
     expect(isSameMember(sent, { userid: 'a', name: '李四' })).toBe(false);

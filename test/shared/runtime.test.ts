@@ -15,7 +15,9 @@ afterEach(() => resetRuntime());
 
 describe('configuration from the environment', () => {
   it('fails fast, naming the variable, when a required one is missing or blank', () => {
-    expect(() => requireEnv('X', {})).toThrow(new ConfigurationError('Environment variable X is required but not set'));
+    expect(() => requireEnv('X', {})).toThrow(
+      new ConfigurationError('Environment variable X is required but not set'),
+    );
     expect(() => requireEnv('X', { X: '  ' })).toThrow(ConfigurationError);
     expect(requireEnv('X', { X: ' v ' })).toBe('v');
     expect(optionalEnv('X', { X: '' })).toBeUndefined();

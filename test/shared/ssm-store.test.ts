@@ -19,7 +19,12 @@ import { captureOutput, metricCount, ScriptedTransport, silenceLogs, testCredent
 const PREFIX = '/wecom-contact/test';
 const names = parameterNames(PREFIX);
 const NOW = Date.UTC(2026, 0, 1);
-const sample: StoredToken = { key: 'ww:0123456789abcdef', token: 'T-1', expiresAt: NOW + 7_200_000, refreshAt: NOW + 6_900_000 };
+const sample: StoredToken = {
+  key: 'ww:0123456789abcdef',
+  token: 'T-1',
+  expiresAt: NOW + 7_200_000,
+  refreshAt: NOW + 6_900_000,
+};
 
 let restoreLogs: () => void;
 beforeAll(async () => {
@@ -88,7 +93,11 @@ describe.skipIf(!motoAvailable())('the SSM token store against moto_server', () 
     );
     const source = ssmCredentialSource({ ssm: client, prefix: PREFIX, names: ['contact'] });
     const identity = await source.identity('contact');
-    expect(identity).toEqual({ corpId: 'ww-corp', secret: 'the-secret', key: credentialKey('ww-corp', 'the-secret') });
+    expect(identity).toEqual({
+      corpId: 'ww-corp',
+      secret: 'the-secret',
+      key: credentialKey('ww-corp', 'the-secret'),
+    });
     expect(await source.identity('contact')).toBe(identity);
   });
 
@@ -107,7 +116,11 @@ describe('faults moto cannot produce, injected at the SSM client', () => {
   it('keeps serving through a throttled SSM (degraded mode), counting TokenStoreDegraded', async () => {
     const ssm = new SSMClient({ region: 'ap-east-1' });
     const mock = mockClient(ssm);
-    mock.onAnyCommand().rejects(new ThrottlingException({ message: 'Rate exceeded', $metadata: {} }));
+    mock
+      .onAnyCommand()
+      .rejects(
+        new ThrottlingException({ message: 'Rate exceeded', Message: 'Rate exceeded', $metadata: {} }),
+      );
     const transport = new ScriptedTransport();
     const provider = new TokenProvider({
       credentials: testCredentials(),
@@ -148,7 +161,9 @@ describe('faults moto cannot produce, injected at the SSM client', () => {
   it('reports a secret it may not read as a configuration error', async () => {
     const ssm = new SSMClient({ region: 'ap-east-1' });
     const mock = mockClient(ssm);
-    mock.on(GetParametersCommand).rejects(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' }));
+    mock
+      .on(GetParametersCommand)
+      .rejects(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' }));
     const source = ssmCredentialSource({ ssm, prefix: PREFIX, names: ['contact'] });
     await expect(source.identity('contact')).rejects.toBeInstanceOf(ConfigurationError);
     // A failed read is not cached: the next call asks SSM again.

@@ -1,11 +1,6 @@
 import { errors, MockAgent } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  UpstreamHttpError,
-  UpstreamTimeoutError,
-  ValidationError,
-  WeComError,
-} from '#shared/errors.ts';
+import { UpstreamHttpError, UpstreamTimeoutError, ValidationError, WeComError } from '#shared/errors.ts';
 import { createTransport, encodeJsonBody } from '#shared/wecom/transport.ts';
 
 const ORIGIN = 'https://wecom.test';
@@ -74,7 +69,7 @@ describe('the WeCom transport', () => {
     expect(() => encodeJsonBody({ extattr: { attrs: [{ name: '\u0001' }] } })).toThrow(
       expect.objectContaining({ issues: [expect.objectContaining({ path: 'extattr.attrs.0.name' })] }),
     );
-    expect(() => encodeJsonBody({ ['k\udc00']: 1 })).toThrow(ValidationError);
+    expect(() => encodeJsonBody({ 'k\udc00': 1 })).toThrow(ValidationError);
     // Pairs, newlines and tabs are written as themselves or short escapes, which WeCom accepts.
     expect(encodeJsonBody({ name: '😀\n\t' })).toBe('{"name":"😀\\n\\t"}');
   });
@@ -92,7 +87,11 @@ describe('the WeCom transport', () => {
     pool()
       .intercept({ path: /\/cgi-bin\/user\/get/, method: 'GET' })
       .reply(200, { errcode: 0, errmsg: 'ok', userid: 'a', brand_new_field: { x: 1 } });
-    const member = await transport().send('user/get', { userid: 'a' }, { accessToken: TOKEN, deadline: soon() });
+    const member = await transport().send(
+      'user/get',
+      { userid: 'a' },
+      { accessToken: TOKEN, deadline: soon() },
+    );
     expect(member).toMatchObject({ userid: 'a', brand_new_field: { x: 1 } });
   });
 
@@ -100,7 +99,11 @@ describe('the WeCom transport', () => {
     it('errcode ≠ 0 → WeComError with the call, errcode and errmsg, the token scrubbed', async () => {
       pool()
         .intercept({ path: /user\/get/, method: 'GET' })
-        .reply(200, { errcode: 60111, errmsg: `userid not found, token ${TOKEN}, mobile 13800000001`, department: [] });
+        .reply(200, {
+          errcode: 60111,
+          errmsg: `userid not found, token ${TOKEN}, mobile 13800000001`,
+          department: [],
+        });
 
       const error = await transport()
         .send('user/get', { userid: 'a' }, { accessToken: TOKEN, deadline: soon() })
@@ -113,7 +116,9 @@ describe('the WeCom transport', () => {
     });
 
     it('a non-2xx status → UpstreamHttpError with the status', async () => {
-      pool().intercept({ path: /user\/get/, method: 'GET' }).reply(502, '<html>bad gateway</html>');
+      pool()
+        .intercept({ path: /user\/get/, method: 'GET' })
+        .reply(502, '<html>bad gateway</html>');
       await expect(
         transport().send('user/get', { userid: 'a' }, { accessToken: TOKEN, deadline: soon() }),
       ).rejects.toMatchObject({ name: 'UpstreamHttpError', statusCode: 502, api: 'user/get' });
@@ -124,7 +129,9 @@ describe('the WeCom transport', () => {
       ['JSON without errcode', '{"ok":true}'],
       ['a JSON array', '[]'],
     ])('a 2xx body that is %s → UpstreamHttpError', async (_kind, body) => {
-      pool().intercept({ path: /user\/get/, method: 'GET' }).reply(200, body);
+      pool()
+        .intercept({ path: /user\/get/, method: 'GET' })
+        .reply(200, body);
       const error = await transport()
         .send('user/get', { userid: 'a' }, { accessToken: TOKEN, deadline: soon() })
         .catch((caught: unknown) => caught);
@@ -133,14 +140,20 @@ describe('the WeCom transport', () => {
     });
 
     it('the deadline passing before the answer → UpstreamTimeoutError', async () => {
-      pool().intercept({ path: /user\/get/, method: 'GET' }).reply(200, { errcode: 0, errmsg: 'ok' }).delay(2_000);
+      pool()
+        .intercept({ path: /user\/get/, method: 'GET' })
+        .reply(200, { errcode: 0, errmsg: 'ok' })
+        .delay(2_000);
       await expect(
         transport().send('user/get', { userid: 'a' }, { accessToken: TOKEN, deadline: Date.now() + 50 }),
       ).rejects.toBeInstanceOf(UpstreamTimeoutError);
     });
 
     it('an attempt running past its own budget → UpstreamTimeoutError, however far the deadline', async () => {
-      pool().intercept({ path: /user\/get/, method: 'GET' }).reply(200, { errcode: 0, errmsg: 'ok' }).delay(2_000);
+      pool()
+        .intercept({ path: /user\/get/, method: 'GET' })
+        .reply(200, { errcode: 0, errmsg: 'ok' })
+        .delay(2_000);
       const quick = createTransport({ baseUrl: ORIGIN, dispatcher: agent, timeouts: { attemptMs: 50 } });
       await expect(
         quick.send('user/get', { userid: 'a' }, { accessToken: TOKEN, deadline: Date.now() + 60_000 }),
@@ -157,7 +170,9 @@ describe('the WeCom transport', () => {
       ['UND_ERR_HEADERS_TIMEOUT', () => new errors.HeadersTimeoutError()],
       ['UND_ERR_BODY_TIMEOUT', () => new errors.BodyTimeoutError()],
     ])('undici %s → UpstreamTimeoutError', async (_code, makeError) => {
-      pool().intercept({ path: /user\/get/, method: 'GET' }).replyWithError(makeError());
+      pool()
+        .intercept({ path: /user\/get/, method: 'GET' })
+        .replyWithError(makeError());
       await expect(
         transport().send('user/get', { userid: 'a' }, { accessToken: TOKEN, deadline: soon() }),
       ).rejects.toBeInstanceOf(UpstreamTimeoutError);
@@ -172,7 +187,9 @@ describe('the WeCom transport', () => {
       ['UND_ERR_SOCKET', new errors.SocketError('other side closed'), true],
       ['UNKNOWN', new Error('no code at all'), true],
     ])('a %s failure → UpstreamNetworkError, sent: %s', async (code, failure, sent) => {
-      pool().intercept({ path: /user\/create/, method: 'POST' }).replyWithError(failure);
+      pool()
+        .intercept({ path: /user\/create/, method: 'POST' })
+        .replyWithError(failure);
       await expect(
         transport().send('user/create', { userid: 'a' }, { accessToken: TOKEN, deadline: soon() }),
       ).rejects.toMatchObject({ name: 'UpstreamNetworkError', code, sent, api: 'user/create' });
@@ -188,6 +205,9 @@ describe('the WeCom transport', () => {
         return { statusCode: 200, data: { errcode: 0, errmsg: 'ok', access_token: 'T', expires_in: 7200 } };
       });
     await transport().send('gettoken', { corpid: 'ww1', corpsecret: 's3cr3t' }, { deadline: soon() });
-    expect(Object.fromEntries(new URL(path, ORIGIN).searchParams)).toEqual({ corpid: 'ww1', corpsecret: 's3cr3t' });
+    expect(Object.fromEntries(new URL(path, ORIGIN).searchParams)).toEqual({
+      corpid: 'ww1',
+      corpsecret: 's3cr3t',
+    });
   });
 });

@@ -48,10 +48,15 @@ function validated(item: InvocationItem): Record<string, unknown> {
   return item.input;
 }
 
-function perform(operation: OperationDefinition, input: Record<string, unknown>, call: BoundCall): Promise<WeComResult> {
+function perform(
+  operation: OperationDefinition,
+  input: Record<string, unknown>,
+  call: BoundCall,
+): Promise<WeComResult> {
   const api = operation.wecomApi;
   // The operation's own schema validated `input`, so it is this API's request (or, for the listings,
   // a ListingInput); the table ties the schema to the API, which the type system cannot see.
-  if (operation.recursiveListing && isListingApi(api)) return listMembers(call, api, input as unknown as ListingInput);
+  if (operation.recursiveListing && isListingApi(api))
+    return listMembers(call, api, input as unknown as ListingInput);
   return call(api, input as WeComRequest<WeComApi>);
 }

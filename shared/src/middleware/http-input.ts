@@ -64,7 +64,10 @@ function candidatePaths(event: APIGatewayProxyEventV2): string[] {
   return rawPath.startsWith(`${prefix}/`) ? [rawPath, rawPath.slice(prefix.length)] : [rawPath];
 }
 
-function queryParameters(event: APIGatewayProxyEventV2, operation: OperationDefinition): Record<string, string> {
+function queryParameters(
+  event: APIGatewayProxyEventV2,
+  operation: OperationDefinition,
+): Record<string, string> {
   const query = definedValues(event.queryStringParameters);
   const accepted = operation.http.query ?? [];
   const unknown = Object.keys(query).filter((name) => !accepted.includes(name));
@@ -77,10 +80,11 @@ function queryParameters(event: APIGatewayProxyEventV2, operation: OperationDefi
   return query;
 }
 
+/** Own entries with a value. `fromEntries` defines properties, so even a `__proto__` name stays a key. */
 function definedValues(values: Record<string, string | undefined> | undefined): Record<string, string> {
-  const defined: Record<string, string> = {};
-  for (const [name, value] of Object.entries(values ?? {})) if (value !== undefined) defined[name] = value;
-  return defined;
+  return Object.fromEntries(
+    Object.entries(values ?? {}).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });

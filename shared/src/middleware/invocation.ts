@@ -46,7 +46,8 @@ export class Invocation {
   /** The only item of a non-batch source. */
   get item(): InvocationItem {
     const [item] = this.items;
-    if (item === undefined || this.items.length !== 1) throw new Error(`A ${this.source} invocation has one item`);
+    if (item === undefined || this.items.length !== 1)
+      throw new Error(`A ${this.source} invocation has one item`);
     return item;
   }
 
@@ -106,7 +107,12 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 export function isApiGatewayV2Event(event: unknown): event is APIGatewayProxyEventV2 {
-  return isRecord(event) && event.version === '2.0' && isRecord(event.requestContext) && isRecord(event.requestContext.http);
+  return (
+    isRecord(event) &&
+    event.version === '2.0' &&
+    isRecord(event.requestContext) &&
+    isRecord(event.requestContext.http)
+  );
 }
 
 /**
@@ -117,7 +123,9 @@ export function detectSource(event: unknown): EventSource | 'unsupported' {
   if (!isRecord(event)) return 'direct';
   if (isApiGatewayV2Event(event)) return 'http';
   if (Array.isArray(event.Records)) {
-    return event.Records.every((record) => isRecord(record) && record.eventSource === 'aws:sqs') ? 'sqs' : 'unsupported';
+    return event.Records.every((record) => isRecord(record) && record.eventSource === 'aws:sqs')
+      ? 'sqs'
+      : 'unsupported';
   }
   if ('detail-type' in event && 'source' in event && 'detail' in event) return 'eventbridge';
   if ('requestContext' in event || 'httpMethod' in event || 'routeKey' in event) return 'unsupported';

@@ -29,7 +29,12 @@ export function logInvocation(operation: OperationDefinition, logger: Invocation
 
   const failure = (error: unknown) => {
     const { status, errcode, message } = describeError(error, operationId);
-    return { status, errcode, errorName: error instanceof Error ? error.name : typeof error, reason: message };
+    return {
+      status,
+      errcode,
+      errorName: error instanceof Error ? error.name : typeof error,
+      reason: message,
+    };
   };
 
   const logRecord = (item: InvocationItem, request: Request) => {
@@ -48,7 +53,8 @@ export function logInvocation(operation: OperationDefinition, logger: Invocation
       if (invocation?.source === 'sqs') {
         for (const item of invocation.items) if (item.error !== undefined) logRecord(item, request);
         const deferred = invocation.items.filter((item) => item.deferred === true).length;
-        if (deferred > 0) logger.info('SQS records deferred after a retryable failure', { ...keys(request), deferred });
+        if (deferred > 0)
+          logger.info('SQS records deferred after a retryable failure', { ...keys(request), deferred });
       }
       logger.debug('Request served', keys(request));
     },

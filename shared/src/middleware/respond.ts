@@ -47,7 +47,9 @@ function successResponse(invocation: Invocation, operationId: OperationId) {
 /** Records that failed permanently (a 4xx) are not retried: they are logged and dropped. */
 function batchResponse(invocation: Invocation, operationId: OperationId): SQSBatchResponse {
   const retry = invocation.items.filter(
-    (item) => item.deferred === true || (item.error !== undefined && describeError(item.error, operationId).retryable),
+    (item) =>
+      item.deferred === true ||
+      (item.error !== undefined && describeError(item.error, operationId).retryable),
   );
   return { batchItemFailures: retry.map((item) => ({ itemIdentifier: item.messageId ?? '' })) };
 }

@@ -30,7 +30,12 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function toValidationError(error: z.ZodError): ValidationError {
-  const issues = error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message }));
-  const summary = issues.map(({ path, message }) => (path === '' ? message : `${path}: ${message}`)).join('; ');
+  const issues = error.issues.map((issue) => ({
+    path: issue.path.map(String).join('.'),
+    message: issue.message,
+  }));
+  const summary = issues
+    .map(({ path, message }) => (path === '' ? message : `${path}: ${message}`))
+    .join('; ');
   return new ValidationError(`Invalid request: ${summary}`, issues);
 }

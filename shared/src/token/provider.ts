@@ -23,7 +23,8 @@ import type { CredentialIdentity, CredentialSource } from '../credentials.ts';
 import { UpstreamHttpError, WeComError } from '../errors.ts';
 import { countEvent, logger } from '../observability.ts';
 import type { CredentialName } from '../operations.ts';
-import { type Attempt, callWithRetry, REAL_RETRY_ENVIRONMENT } from '../wecom/retry.ts';
+import { rememberSecret } from '../wecom/redact.ts';
+import { type Attempt, callWithRetry } from '../wecom/retry.ts';
 import type { WeComTransport } from '../wecom/transport.ts';
 import { MemoryTokenStore } from './memory-store.ts';
 import type { Lease, StoredToken, TokenStore } from './store.ts';
@@ -54,7 +55,12 @@ export interface LeaseSettings {
   readonly pollMaxMs: number;
 }
 
-export const DEFAULT_LEASE: LeaseSettings = { ttlMs: 10_000, maxWaitMs: 3_000, pollBaseMs: 50, pollMaxMs: 500 };
+export const DEFAULT_LEASE: LeaseSettings = {
+  ttlMs: 10_000,
+  maxWaitMs: 3_000,
+  pollBaseMs: 50,
+  pollMaxMs: 500,
+};
 
 export interface TokenProviderOptions {
   credentials: CredentialSource;
@@ -207,6 +213,7 @@ export class TokenProvider implements AccessTokenSource {
       record.token !== rejected &&
       this.#clock() < record.refreshAt;
     const remember = (record: StoredToken) => {
+      rememberSecret(record.token);
       this.#memory.set(credential, record);
       return record;
     };
@@ -216,7 +223,8 @@ export class TokenProvider implements AccessTokenSource {
     if (!stored.ok) return remember(await this.#fetch(credential, identity, undefined, deadline));
 
     const lease = await this.#acquire(credential);
-    if (lease === 'unavailable') return remember(await this.#fetch(credential, identity, undefined, deadline));
+    if (lease === 'unavailable')
+      return remember(await this.#fetch(credential, identity, undefined, deadline));
     if (lease === 'held-elsewhere') {
       const shared = await this.#waitForFleet(credential, usable, deadline);
       return remember(shared ?? (await this.#fetch(credential, identity, stored.record, deadline, true)));
@@ -225,7 +233,9 @@ export class TokenProvider implements AccessTokenSource {
       // Someone may have refreshed between our read and our lease.
       const again = await this.#read(credential);
       if (usable(again.record)) return remember(again.record);
-      return remember(await this.#fetch(credential, identity, again.record ?? stored.record, deadline, again.ok));
+      return remember(
+        await this.#fetch(credential, identity, again.record ?? stored.record, deadline, again.ok),
+      );
     } finally {
       await this.#release(credential, lease);
     }
@@ -246,7 +256,7 @@ export class TokenProvider implements AccessTokenSource {
       'gettoken',
       { corpid: identity.corpId, corpsecret: identity.secret },
       attempt,
-      { deadline, environment: { ...REAL_RETRY_ENVIRONMENT, now: this.#clock } },
+      { deadline, environment: { now: this.#clock, sleep: this.#sleep, random: this.#random } },
     );
     if (typeof answer.access_token !== 'string' || answer.access_token === '' || !(answer.expires_in > 0)) {
       throw new UpstreamHttpError('gettoken', 200, { detail: 'the answer carries no usable access_token' });
@@ -329,7 +339,11 @@ export class TokenProvider implements AccessTokenSource {
   }
 
   #degraded(operation: 'read' | 'write' | 'lease', credential: CredentialName, error: unknown): void {
-    logger.warn('Token store unavailable; serving access_tokens without it', { credential, operation, error });
+    logger.warn('Token store unavailable; serving access_tokens without it', {
+      credential,
+      operation,
+      error,
+    });
     countEvent('TokenStoreDegraded');
   }
 }

@@ -59,7 +59,8 @@ export class SsmTokenStore implements TokenStore {
     return written.Version === (current.Version ?? 0) + 1;
   }
 
-  async releaseLease(credential: CredentialName): Promise<void> {
+  /** Deletes the lease; the provider only releases its own lease, and only before it expired. */
+  async releaseLease(credential: CredentialName, _holder: string): Promise<void> {
     try {
       await this.#ssm.send(new DeleteParameterCommand({ Name: this.#names.lease(credential) }));
     } catch (error) {
@@ -69,7 +70,9 @@ export class SsmTokenStore implements TokenStore {
 
   async #get(name: string, decrypt: boolean): Promise<GetParameterCommandOutput['Parameter']> {
     try {
-      const { Parameter } = await this.#ssm.send(new GetParameterCommand({ Name: name, WithDecryption: decrypt }));
+      const { Parameter } = await this.#ssm.send(
+        new GetParameterCommand({ Name: name, WithDecryption: decrypt }),
+      );
       return Parameter;
     } catch (error) {
       if (hasName(error, 'ParameterNotFound')) return undefined;
@@ -78,7 +81,9 @@ export class SsmTokenStore implements TokenStore {
   }
 
   #put(name: string, value: string, type: ParameterType, overwrite: boolean) {
-    return this.#ssm.send(new PutParameterCommand({ Name: name, Value: value, Type: type, Overwrite: overwrite }));
+    return this.#ssm.send(
+      new PutParameterCommand({ Name: name, Value: value, Type: type, Overwrite: overwrite }),
+    );
   }
 }
 

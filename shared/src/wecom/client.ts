@@ -7,7 +7,13 @@ import type { CredentialName } from '../operations.ts';
 import type { CallOptions, WeComClient } from '../runtime-types.ts';
 import type { AccessTokenSource } from '../token/provider.ts';
 import type { WeComApi, WeComRequest, WeComResponse } from './apis.ts';
-import { type Attempt, callWithRetry, REAL_RETRY_ENVIRONMENT, type RetryEnvironment, type RetryPolicy } from './retry.ts';
+import {
+  type Attempt,
+  callWithRetry,
+  REAL_RETRY_ENVIRONMENT,
+  type RetryEnvironment,
+  type RetryPolicy,
+} from './retry.ts';
 import type { WeComTransport } from './transport.ts';
 
 /** WeCom's invalid-token errcodes (expired tokens are reported as either). */

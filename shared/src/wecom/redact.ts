@@ -19,9 +19,29 @@ export function redactUrl(url: string | URL): string {
   return String(url).replace(CREDENTIAL_PARAMS, `$1=${REDACTED}`);
 }
 
-/** Credentials in URLs, e-mail addresses and mobile numbers inside any free text. */
+/**
+ * The secrets and tokens this container holds, so that redaction also catches them where no pattern
+ * would (an SDK error echoing a value, a token in an unexpected field). Bounded: a container sees one
+ * token per credential every ~2 hours.
+ */
+const knownSecrets = new Set<string>();
+const MAX_KNOWN_SECRETS = 64;
+
+/** Registers a value that must never be printed (a secret the layer loaded, a token it obtained). */
+export function rememberSecret(value: string): void {
+  if (value.length < 6 || knownSecrets.has(value)) return;
+  if (knownSecrets.size >= MAX_KNOWN_SECRETS) {
+    const oldest = knownSecrets.values().next().value;
+    if (oldest !== undefined) knownSecrets.delete(oldest);
+  }
+  knownSecrets.add(value);
+}
+
+/** Credentials in URLs, known secrets and tokens, e-mail addresses and mobile numbers in any free text. */
 export function redactText(text: string): string {
-  return redactUrl(text).replace(EMAIL, REDACTED).replace(MOBILE, REDACTED);
+  let redacted = redactUrl(text);
+  for (const secret of knownSecrets) redacted = redacted.replaceAll(secret, REDACTED);
+  return redacted.replace(EMAIL, REDACTED).replace(MOBILE, REDACTED);
 }
 
 /** Removes one known secret value (e.g. the token a request carried) from a text that might echo it. */

@@ -26,12 +26,7 @@
  * from a drained stream.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  UpstreamHttpError,
-  UpstreamNetworkError,
-  UpstreamTimeoutError,
-  WeComError,
-} from '../errors.ts';
+import { UpstreamHttpError, UpstreamNetworkError, UpstreamTimeoutError, WeComError } from '../errors.ts';
 import { logger } from '../observability.ts';
 import type { Member, WeComApi, WeComRequest, WeComResponse } from './apis.ts';
 
@@ -142,7 +137,9 @@ const RECONCILERS: { readonly [A in WeComApi]?: Reconciler<A> } = {
   'user/create': async (request, error, attempt) => {
     if (error.errcode !== USERID_EXISTS) return undefined;
     const member = await findMember(attempt, request.userid);
-    return member !== undefined && isSameMember(request, member) ? { errcode: 0, errmsg: 'created' } : undefined;
+    return member !== undefined && isSameMember(request, member)
+      ? { errcode: 0, errmsg: 'created' }
+      : undefined;
   },
   'user/update': async (request, error, attempt) => {
     if (error.errcode !== USERID_NOT_FOUND || request.new_userid === undefined) return undefined;

@@ -202,7 +202,11 @@ export type Exchange =
  *  - a non-2xx status, or a body that is not a WeCom envelope → UpstreamHttpError;
  *  - errcode ≠ 0 → WeComError (the errmsg scrubbed of the token and of personal data).
  */
-export function classify<A extends WeComApi>(api: A, exchange: Exchange, accessToken?: string): WeComResponse<A> {
+export function classify<A extends WeComApi>(
+  api: A,
+  exchange: Exchange,
+  accessToken?: string,
+): WeComResponse<A> {
   if ('error' in exchange) throw classifyFailure(api, exchange.error, exchange.timedOut);
   const { statusCode, body } = exchange;
   if (statusCode < 200 || statusCode > 299) throw new UpstreamHttpError(api, statusCode);
@@ -226,7 +230,9 @@ function parseEnvelope(body: string): ({ errcode: number; errmsg?: unknown } & o
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
   const { errcode } = parsed as { errcode?: unknown };
-  return typeof errcode === 'number' && Number.isInteger(errcode) ? (parsed as { errcode: number }) : undefined;
+  return typeof errcode === 'number' && Number.isInteger(errcode)
+    ? (parsed as { errcode: number })
+    : undefined;
 }
 
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
@@ -259,7 +265,11 @@ function classifyFailure(api: WeComApi, error: unknown, timedOut: boolean): Serv
 
 /** undici puts the code on the error itself; fetch-style wrappers put it on `cause`. */
 function errorCode(error: unknown): string | undefined {
-  for (let current = error, depth = 0; depth < 3 && typeof current === 'object' && current !== null; depth++) {
+  for (
+    let current = error, depth = 0;
+    depth < 3 && typeof current === 'object' && current !== null;
+    depth++
+  ) {
     const { code, cause } = current as { code?: unknown; cause?: unknown };
     if (typeof code === 'string') return code;
     current = cause;

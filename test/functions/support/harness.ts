@@ -3,13 +3,13 @@
  * with a runtime built on the sandbox, and a logger that keeps what was logged for inspection.
  */
 import type { Context } from 'aws-lambda';
+import { startSandbox } from '#sandbox/index.ts';
+import type { Sandbox, SandboxOptions } from '#sandbox/types.ts';
 import { createOperationHandler } from '#shared/handler.ts';
 import type { InvocationLogger } from '#shared/middleware/logging.ts';
 import { OPERATIONS, type OperationId } from '#shared/operations.ts';
 import { createRuntime } from '#shared/runtime.ts';
 import type { Runtime } from '#shared/runtime-types.ts';
-import { startSandbox } from '#sandbox/index.ts';
-import type { Sandbox, SandboxOptions } from '#sandbox/types.ts';
 import { fakeLambdaContext } from '#test/support/lambda-context.ts';
 
 export interface LogRecord {
@@ -82,6 +82,10 @@ export interface HttpAnswer {
 
 /** An API Gateway structured result with its JSON body parsed. */
 export function httpAnswer(result: unknown): HttpAnswer {
-  const { statusCode, headers, body } = result as { statusCode: number; headers: Record<string, string>; body: string };
+  const { statusCode, headers, body } = result as {
+    statusCode: number;
+    headers: Record<string, string>;
+    body: string;
+  };
   return { statusCode, headers, body: JSON.parse(body) as Record<string, unknown> };
 }

@@ -1,0 +1,82 @@
+/**
+ * Synthesizes the app as cdk/app.ts does (validated context, cdk-nag), with bundling skipped so that a
+ * synth takes milliseconds and needs no built code; plus readers that turn the template's intrinsics
+ * into comparable strings.
+ */
+import { App, type CfnElement, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
+import { defineApp } from '#cdk/wecom-contact-app.ts';
+import type { WeComContactStack } from '#cdk/wecom-contact-stack.ts';
+
+export interface Synthesized {
+  readonly app: App;
+  readonly stack: WeComContactStack;
+  readonly template: Template;
+  /** Resources by logical id. */
+  readonly resources: Record<string, CfnResourceJson>;
+}
+
+export interface CfnResourceJson {
+  Type: string;
+  Properties: Record<string, unknown>;
+  DependsOn?: string[];
+}
+
+/** The context a variant adds to cdk.json's; bundling is skipped. */
+export function synthesize(context: Record<string, unknown> = {}): Synthesized {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [], ...context } });
+  const stack = defineApp(app);
+  app.synth(); // runs cdk-nag: throws on an unacknowledged finding
+  const template = Template.fromStack(stack);
+  return { app, stack, template, resources: template.toJSON().Resources };
+}
+
+export const logicalId = (construct: IConstruct): string =>
+  Stack.of(construct).getLogicalId(construct.node.defaultChild as CfnElement);
+
+/** Resources of one type, by logical id. */
+export function resourcesOfType(synthesized: Synthesized, type: string): Array<[string, CfnResourceJson]> {
+  return Object.entries(synthesized.resources).filter(([, resource]) => resource.Type === type);
+}
+
+/**
+ * A value as a string: `{Ref: X}` → `${X}`, `{Fn::GetAtt: [X, Y]}` → `${X.Y}`, `Fn::Join` joined, so
+ * that `arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/…` compares with `toEqual`.
+ */
+export function render(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number') return String(value);
+  const intrinsic = value as Record<string, unknown>;
+  if ('Ref' in intrinsic) return `\${${intrinsic.Ref}}`;
+  if ('Fn::GetAtt' in intrinsic) return `\${${(intrinsic['Fn::GetAtt'] as string[]).join('.')}}`;
+  if ('Fn::Join' in intrinsic) {
+    const [separator, parts] = intrinsic['Fn::Join'] as [string, unknown[]];
+    return parts.map(render).join(separator);
+  }
+  throw new Error(`Cannot render ${JSON.stringify(value)}`);
+}
+
+/** The ARN the stack grants for an SSM parameter name. */
+export const parameterArn = (name: string): string =>
+  `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter${name}`;
+
+export interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: Record<string, Record<string, unknown>>;
+}
+
+/** Every statement of the policies attached to a role (its default policy and any other). */
+export function statementsOfRole(synthesized: Synthesized, roleLogicalId: string): Statement[] {
+  return resourcesOfType(synthesized, 'AWS::IAM::Policy')
+    .filter(([, policy]) => (policy.Properties.Roles as unknown[]).some((role) => render(role) === `\${${roleLogicalId}}`))
+    .flatMap(([, policy]) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+}
+
+export const actionsOf = (statement: Statement): string[] =>
+  Array.isArray(statement.Action) ? statement.Action : [statement.Action];
+
+export const resourcesOf = (statement: Statement): string[] =>
+  (Array.isArray(statement.Resource) ? statement.Resource : [statement.Resource]).map(render);

@@ -1,0 +1,64 @@
+/**
+ * Every row of the errcode → HTTP table (http-errors.ts), end to end: the sandbox answers the row's
+ * errcode to the WeCom call, and the route answers the row's status, message and Retry-After.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ERRCODE_RULES } from '#shared/http-errors.ts';
+import { getOperation, type OperationId } from '#shared/operations.ts';
+import { routeEvent } from './support/events.ts';
+import { type Harness, httpAnswer, startHarness } from './support/harness.ts';
+import { VALID_REQUESTS } from './support/requests.ts';
+
+let harness: Harness;
+beforeAll(async () => {
+  harness = await startHarness();
+});
+afterAll(() => harness.stop());
+afterEach(() => harness.sandbox.clearFaults());
+
+/**
+ * Answers the route's WeCom call with `errcode` on every attempt (retries and the token refresh
+ * included). The sandbox writes the errmsg as WeCom does: text, hint, `from ip`, link.
+ */
+async function answerWith(id: OperationId, errcode: number) {
+  harness.sandbox.injectFault(getOperation(id).wecomApi, { kind: 'errcode', errcode, errmsg: 'refused' }, 5);
+  return httpAnswer(await harness.invoke(id, routeEvent(id, VALID_REQUESTS[id])));
+}
+
+const errmsgOf = (errcode: number) =>
+  expect.stringMatching(
+    new RegExp(`^refused, hint: .*, from ip: 127\\.0\\.0\\.1, more info at .*e=${errcode}$`),
+  );
+
+describe('the errcode table', () => {
+  it.each(ERRCODE_RULES.map((rule) => [rule.errcode, rule.status, rule]))(
+    'errcode %i → %i',
+    async (_errcode, _status, rule) => {
+      const answer = await answerWith(rule.operations?.[0] ?? 'user-get', rule.errcode);
+
+      expect(answer.statusCode).toBe(rule.status);
+      expect(answer.body).toMatchObject({ errcode: rule.errcode, errmsg: errmsgOf(rule.errcode) });
+      expect(answer.headers['retry-after']).toBe(rule.retryAfterSeconds?.toString());
+      const message = String(answer.body.message);
+      expect(message).not.toMatch(/\{ip\}|\{api\}/);
+      if (rule.message.includes('{ip}')) expect(message).toContain('(127.0.0.1)');
+      if (rule.status === 502) expect(message).toContain('an operator must');
+    },
+  );
+
+  it('applies a row limited to some operations only to those (40003 is a 404 on get and delete only)', async () => {
+    const onGet = await answerWith('user-get', 40003);
+    const onAuth = await answerWith('user-auth-succ', 40003);
+
+    expect([onGet.statusCode, onAuth.statusCode]).toEqual([404, 400]);
+  });
+
+  it("answers other errcodes with 400 and WeCom's own errcode and errmsg", async () => {
+    const answer = await answerWith('user-get', 60112);
+
+    expect(answer).toMatchObject({
+      statusCode: 400,
+      body: { errcode: 60112, errmsg: errmsgOf(60112), message: 'WeCom refused the request' },
+    });
+  });
+});

@@ -1,0 +1,20 @@
+/** One valid request per route, against the sandbox's demo directory. */
+import type { OperationId } from '#shared/operations.ts';
+import { beijingYesterday } from './dates.ts';
+import type { RouteEventOptions } from './events.ts';
+
+export const VALID_REQUESTS: Record<OperationId, RouteEventOptions> = {
+  'user-create': { body: { userid: 'newcomer', name: '新人', mobile: '13800000999' } },
+  'user-get': { pathParameters: { userid: 'lisi' } },
+  'user-update': { pathParameters: { userid: 'lisi' }, body: { position: 'CTO' } },
+  'user-delete': { pathParameters: { userid: 'sunqi' } },
+  'user-batch-delete': { body: { useridlist: ['sunqi'] } },
+  'user-simple-list': { pathParameters: { department_id: '2' }, query: { fetch_child: '1' } },
+  'user-list': { pathParameters: { department_id: '2' }, query: { fetch_child: '0' } },
+  'user-convert-to-openid': { pathParameters: { userid: 'zhangsan' } },
+  'user-convert-to-userid': { pathParameters: { openid: 'oDjGHs-1yCnGrRovBj2yHij5JAAA' } },
+  'user-auth-succ': { pathParameters: { userid: 'zhouba' } },
+  'user-invite': { body: { user: ['ZhaoLiu'] } },
+  'user-join-qrcode': { query: { size_type: '3' } },
+  'user-active-stat': { query: { date: beijingYesterday() } },
+};
