@@ -33,7 +33,10 @@ const contextSchema = z
     /** SSM prefix of this stage's parameters (design.md §6); default `/wecom-contact/<stage>`. */
     ssmPrefix: z
       .string()
-      .regex(/^(\/[A-Za-z0-9_.-]+)+$/, 'an absolute SSM path without a trailing slash, e.g. /wecom-contact/prod')
+      .regex(
+        /^(\/[A-Za-z0-9_.-]+)+$/,
+        'an absolute SSM path without a trailing slash, e.g. /wecom-contact/prod',
+      )
       .optional(),
     /** The corp id (企业ID). When set, the stack creates the `<prefix>/corp-id` parameter; otherwise the operator does. */
     corpId: z
@@ -71,7 +74,10 @@ const contextSchema = z
     ).default({ rateLimit: 50, burstLimit: 100 }),
     logRetentionDays: z.coerce
       .number()
-      .refine((days) => RETENTION_DAYS.has(days), 'one of CloudWatch Logs retention values (1, 3, 5, 7, 14, 30, …)')
+      .refine(
+        (days) => RETENTION_DAYS.has(days),
+        'one of CloudWatch Logs retention values (1, 3, 5, 7, 14, 30, …)',
+      )
       .default(RetentionDays.ONE_MONTH),
     /** Alarm notifications go to a new SNS topic with this e-mail subscribed. */
     alarmEmail: z.email().optional(),
@@ -92,7 +98,9 @@ export function readConfig(getContext: (key: string) => unknown): StackConfig {
   const context = Object.fromEntries(CONTEXT_KEYS.map((key) => [key, getContext(key)]));
   const result = contextSchema.safeParse(context);
   if (!result.success) {
-    const problems = result.error.issues.map((issue) => `  - ${issue.path.join('.') || '(context)'}: ${issue.message}`);
+    const problems = result.error.issues.map(
+      (issue) => `  - ${issue.path.join('.') || '(context)'}: ${issue.message}`,
+    );
     throw new Error(`Invalid CDK context:\n${problems.join('\n')}`);
   }
   return result.data;

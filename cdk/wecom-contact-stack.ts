@@ -45,7 +45,6 @@ export interface WeComContactStackProps extends StackProps {
 }
 
 export class WeComContactStack extends Stack {
-  readonly config: StackConfig;
   readonly functions: ReadonlyMap<OperationId, WeComFunction>;
   readonly api: MemberApi;
   readonly report: ActiveStatReport;
@@ -53,11 +52,13 @@ export class WeComContactStack extends Stack {
   constructor(scope: Construct, id: string, props: WeComContactStackProps) {
     super(scope, id, props);
     const { config } = props;
-    this.config = config;
 
     const egress =
       config.egress === 'fixed-ip'
-        ? new FixedEgress(this, 'Egress', { natGateways: config.natGateways, logRetention: config.logRetention })
+        ? new FixedEgress(this, 'Egress', {
+            natGateways: config.natGateways,
+            logRetention: config.logRetention,
+          })
         : undefined;
     const defaults: FunctionDefaults = {
       layer: new LayerVersion(this, 'Layer', {
@@ -66,7 +67,10 @@ export class WeComContactStack extends Stack {
         compatibleRuntimes: [Runtime.NODEJS_24_X],
         compatibleArchitectures: [Architecture.ARM_64],
       }),
-      parameters: new StageParameters(this, 'Parameters', { prefix: config.ssmPrefix, corpId: config.corpId }),
+      parameters: new StageParameters(this, 'Parameters', {
+        prefix: config.ssmPrefix,
+        corpId: config.corpId,
+      }),
       serviceName: `wecom-contact-${config.stage}`,
       metricsNamespace: METRICS_NAMESPACE,
       logRetention: config.logRetention,
@@ -97,7 +101,10 @@ export class WeComContactStack extends Stack {
       throttle: config.apiThrottle,
       logRetention: config.logRetention,
     });
-    new CfnOutput(this, 'ApiUrl', { value: this.api.stage.url, description: 'Base URL (sign requests with SigV4)' });
+    new CfnOutput(this, 'ApiUrl', {
+      value: this.api.stage.url,
+      description: 'Base URL (sign requests with SigV4)',
+    });
     if (config.jwt) {
       const jwtApi = new MemberApi(this, 'JwtHttp', {
         description: `WeCom contact API (${config.stage}), JWT-authorised`,

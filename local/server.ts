@@ -12,16 +12,19 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import {
   compileRoute,
+  describeError,
   errorResponse,
   findRoute,
   generateOpenApi,
   jsonResponse,
   MAX_BODY_BYTES,
+  MethodNotAllowedError,
   OPERATIONS,
-  type OperationDefinition,
   type OperationId,
+  type OperationRow,
   resetRuntime,
   setRuntime,
+  ValidationError,
 } from '@wecom-contact/layer';
 import type { Context } from 'aws-lambda';
 import type { Sandbox, SandboxOptions } from '#sandbox/types.ts';
@@ -64,9 +67,9 @@ export interface LocalApi {
 type FunctionHandler = (event: unknown, context: Context) => Promise<unknown>;
 
 interface FunctionRoute {
-  readonly method: OperationDefinition['http']['method'];
+  readonly method: OperationRow['http']['method'];
   readonly path: string;
-  readonly operation: OperationDefinition;
+  readonly operation: OperationRow;
   readonly handler: FunctionHandler;
 }
 
@@ -75,7 +78,7 @@ export const OPENAPI_PATH = '/openapi.json';
 /** The function modules themselves, loaded by id, as Lambda loads functions/<id>.ts's bundle. */
 async function loadFunctions(): Promise<FunctionRoute[]> {
   return Promise.all(
-    (OPERATIONS as readonly OperationDefinition[]).map(async (operation) => {
+    (OPERATIONS as readonly OperationRow[]).map(async (operation) => {
       const module: { handler: FunctionHandler } = await import(`../functions/${operation.id}.ts`);
       return { ...operation.http, operation, handler: module.handler };
     }),
@@ -90,55 +93,50 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
   const routes: LocalRoute[] = [
     ...functions.map(({ route }) => ({
       ...route,
-      id: route.operation.id as OperationId,
+      id: route.operation.id,
       summary: route.operation.summary,
     })),
     { method: 'GET', path: OPENAPI_PATH, id: 'openapi', summary: 'This API as an OpenAPI 3.1 document' },
   ];
-  let openApi: unknown;
   const log = options.log ?? (() => undefined);
+  /** Known once the server listens (port 0 picks one); requests arrive only after that. */
+  let baseUrl = '';
+  let openApi: unknown;
 
-  const serve = async (request: IncomingMessage, response: ServerResponse, baseUrl: string) => {
-    const startedAt = performance.now();
-    const url = new URL(request.url ?? '/', baseUrl);
+  /** What API Gateway, or the function behind it, answers. */
+  const answer = async (request: IncomingMessage, url: URL, body: Buffer): Promise<unknown> => {
     const method = request.method ?? 'GET';
-    const body = await readBody(request);
-    let status: number;
     if (url.pathname === OPENAPI_PATH) {
       openApi ??= generateOpenApi({ serverUrl: baseUrl });
-      status = writeResult(
-        response,
-        method === 'GET' ? jsonResponse(200, openApi) : methodNotAllowed(method, ['GET']),
-      );
-    } else {
-      const match = findRoute(functions, method, url.pathname);
-      if (match.kind === 'not-found') {
-        status = writeResult(response, notFound(method, url.pathname));
-      } else if (match.kind === 'method-not-allowed') {
-        status = writeResult(response, methodNotAllowed(method, match.allow));
-      } else {
-        const { route, pathParameters } = match;
-        const event = toApiGatewayEvent({
-          request,
-          url,
-          body,
-          routeKey: `${route.method} ${route.path}`,
-          pathParameters,
-        });
-        const context = createLambdaContext({
-          functionName: `wecom-contact-${route.operation.id}`,
-          timeoutMs: options.functionTimeoutMs,
-        });
-        status = writeResult(response, await invoke(route.handler, event, context));
-      }
+      return method === 'GET' ? jsonResponse(200, openApi) : methodNotAllowed(method, ['GET']);
     }
-    log(
-      `${method} ${url.pathname}${url.search} → ${status} (${Math.round(performance.now() - startedAt)} ms)`,
+    const match = findRoute(functions, method, url.pathname);
+    if (match.kind === 'not-found') return notFound(method, url.pathname);
+    if (match.kind === 'method-not-allowed') return methodNotAllowed(method, match.allow);
+    const { route, pathParameters } = match;
+    const routeKey = `${route.method} ${route.path}`;
+    const context = createLambdaContext({
+      functionName: `wecom-contact-${route.operation.id}`,
+      timeoutMs: options.functionTimeoutMs,
+    });
+    return invoke(
+      route.handler,
+      toApiGatewayEvent({ request, url, body, routeKey, pathParameters }),
+      context,
     );
   };
 
+  const serve = async (request: IncomingMessage, response: ServerResponse) => {
+    const startedAt = performance.now();
+    // Concatenated, not resolved: a path starting with // must not be read as another host.
+    const url = new URL(`${baseUrl}${request.url ?? '/'}`);
+    const status = writeResult(response, await answer(request, url, await readBody(request)));
+    const elapsed = Math.round(performance.now() - startedAt);
+    log(`${request.method} ${url.pathname}${url.search} → ${status} (${elapsed} ms)`);
+  };
+
   const server = createServer((request, response) => {
-    serve(request, response, url).catch((error: unknown) => {
+    serve(request, response).catch((error: unknown) => {
       log(
         `${request.method} ${request.url} → failed: ${error instanceof Error ? error.message : String(error)}`,
       );
@@ -154,10 +152,10 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
     throw error;
   }
   const address = server.address() as AddressInfo;
-  const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+  baseUrl = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
 
   return {
-    url,
+    url: baseUrl,
     sandbox: target.sandbox,
     wecom: target.description,
     routes,
@@ -184,24 +182,16 @@ async function invoke(handler: FunctionHandler, event: unknown, context: Context
   }
 }
 
-function notFound(method: string, path: string) {
-  return errorResponse(
-    { status: 404, message: `No route for ${method} ${path}`, retryable: false },
-    randomUUID(),
-  );
+/** API Gateway's own answers, as JSON like every other error of the API. */
+function routingError(error: ValidationError) {
+  return errorResponse(describeError(error), randomUUID(), error);
 }
 
-function methodNotAllowed(method: string, allow: readonly string[]) {
-  const response = errorResponse(
-    {
-      status: 405,
-      message: `This route does not accept ${method}; allowed: ${allow.join(', ')}`,
-      retryable: false,
-    },
-    randomUUID(),
-  );
-  return { ...response, headers: { ...response.headers, allow: allow.join(', ') } };
-}
+const notFound = (method: string, path: string) =>
+  routingError(new ValidationError(`No route for ${method} ${path}`, [], 404));
+
+const methodNotAllowed = (method: string, allow: readonly string[]) =>
+  routingError(new MethodNotAllowedError(method, allow));
 
 /**
  * Reads the body, keeping at most one byte more than the functions accept: they answer 413 for it,

@@ -5,7 +5,7 @@
  *    environment, tokens cached in memory (fine on a developer's machine, never in Lambda);
  *  - WECOM_SSM_PREFIX (+ AWS credentials, WECOM_CREDENTIALS default `contact`): exactly as deployed,
  *    secrets and tokens in SSM Parameter Store.
- * WECOM_BASE_URL points either at another endpoint (a fixed-IP forward proxy).
+ * WECOM_BASE_URL, in both cases, points at another endpoint (e.g. a fixed-IP forward proxy).
  */
 import { createRuntime, type Runtime, runtimeFromEnvironment } from '@wecom-contact/layer';
 import { startSandbox } from '#sandbox/index.ts';

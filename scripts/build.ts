@@ -114,7 +114,9 @@ function buildAll(distDir: string): void {
     outputs.push([`functions/${id}`, buildFunction(id, outDir)]);
   }
   for (const [name, { entry, bytes }] of outputs) {
-    console.log(`${name.padEnd(40)} ${(bytes / 1024).toFixed(1).padStart(8)} KiB  ${path.relative(REPO_ROOT, entry)}`);
+    console.log(
+      `${name.padEnd(40)} ${(bytes / 1024).toFixed(1).padStart(8)} KiB  ${path.relative(REPO_ROOT, entry)}`,
+    );
   }
 }
 

@@ -80,7 +80,8 @@ export class ActiveStatReport extends Construct {
     });
     Validations.of(this.deadLetterQueue).acknowledge({
       id: 'AwsSolutions-SQS3',
-      reason: 'It is the dead-letter queue itself: of the schedule’s deliveries and of the report’s failed runs.',
+      reason:
+        'It is the dead-letter queue itself: of the schedule’s deliveries and of the report’s failed runs.',
     });
   }
 
@@ -93,7 +94,11 @@ export class ActiveStatReport extends Construct {
         conditions: {
           StringEquals: {
             'aws:SourceAccount': stack.account,
-            'aws:SourceArn': stack.formatArn({ service: 'scheduler', resource: 'schedule-group', resourceName: 'default' }),
+            'aws:SourceArn': stack.formatArn({
+              service: 'scheduler',
+              resource: 'schedule-group',
+              resourceName: 'default',
+            }),
           },
         },
       }),
@@ -101,7 +106,8 @@ export class ActiveStatReport extends Construct {
     const reporterLogicalId = stack.getLogicalId(reporter.node.defaultChild as CfnElement);
     Validations.of(role).acknowledge({
       id: `AwsSolutions-IAM5[Resource::<${reporterLogicalId}.Arn>:*]`,
-      reason: 'lambda:InvokeFunction on the report function and its versions/aliases (the `:*` qualifier); no other function.',
+      reason:
+        'lambda:InvokeFunction on the report function and its versions/aliases (the `:*` qualifier); no other function.',
     });
     return role;
   }

@@ -39,7 +39,9 @@ export class FixedEgress extends Construct {
     this.vpc = new Vpc(this, 'Vpc', {
       maxAzs: 2,
       natGateways: props.natGateways,
-      natGatewayProvider: NatProvider.gateway({ eipAllocationIds: this.egressIps.map((ip) => ip.attrAllocationId) }),
+      natGatewayProvider: NatProvider.gateway({
+        eipAllocationIds: this.egressIps.map((ip) => ip.attrAllocationId),
+      }),
       subnetConfiguration: [
         { name: 'public', subnetType: SubnetType.PUBLIC, cidrMask: 24 },
         { name: 'functions', subnetType: SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 22 },

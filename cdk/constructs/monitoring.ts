@@ -88,7 +88,10 @@ export class Monitoring extends Construct {
     }
     for (const [name, { deadLetterQueue }] of props.queues) {
       this.alarm(`${constructId(name)}DeadLetters`, {
-        metric: deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: PERIOD, statistic: Stats.MAXIMUM }),
+        metric: deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+          period: PERIOD,
+          statistic: Stats.MAXIMUM,
+        }),
         threshold: 1,
         description: `Messages for ${name} failed for good and wait in its dead-letter queue: inspect, fix, redrive.`,
       });
@@ -96,7 +99,8 @@ export class Monitoring extends Construct {
     this.alarm('ReportFailures', {
       metric: props.reporter.metricErrors({ period: PERIOD, statistic: Stats.SUM }),
       threshold: 1,
-      description: 'The active-member report failed (its log says which days and why); Lambda retries it twice.',
+      description:
+        'The active-member report failed (its log says which days and why); Lambda retries it twice.',
     });
 
     this.dashboard = new Dashboard(this, 'Dashboard', { defaultInterval: Duration.days(1) });
@@ -145,7 +149,13 @@ export class Monitoring extends Construct {
 
   private alarm(
     id: string,
-    props: { metric: IMetric; threshold: number; description: string; evaluationPeriods?: number; datapointsToAlarm?: number },
+    props: {
+      metric: IMetric;
+      threshold: number;
+      description: string;
+      evaluationPeriods?: number;
+      datapointsToAlarm?: number;
+    },
   ): void {
     const alarm = new Alarm(this, id, {
       metric: props.metric,

@@ -50,11 +50,18 @@ export class StageParameters extends Construct {
    */
   grantCredentials(grantee: Grantee, credentials: readonly CredentialName[]): void {
     const { corpId, secret, token, lease } = this.names;
-    const read = [corpId, ...credentials.flatMap((credential) => [secret(credential), token(credential), lease(credential)])];
+    const read = [
+      corpId,
+      ...credentials.flatMap((credential) => [secret(credential), token(credential), lease(credential)]),
+    ];
     this.grant(grantee, READ, read);
     this.grant(grantee, ['ssm:PutParameter'], credentials.map(token));
     this.grant(grantee, ['ssm:PutParameter', 'ssm:DeleteParameter'], credentials.map(lease));
-    this.grantSsmKey(grantee, ['kms:Decrypt'], credentials.flatMap((credential) => [secret(credential), token(credential)]));
+    this.grantSsmKey(
+      grantee,
+      ['kms:Decrypt'],
+      credentials.flatMap((credential) => [secret(credential), token(credential)]),
+    );
     this.grantSsmKey(grantee, ['kms:Encrypt'], credentials.map(token));
   }
 
@@ -64,7 +71,7 @@ export class StageParameters extends Construct {
     this.grantSsmKey(grantee, ['kms:Decrypt'], [this.names.reportWebhookUrl]);
   }
 
-  parameterArn(name: string): string {
+  private parameterArn(name: string): string {
     return Stack.of(this).formatArn({
       service: 'ssm',
       resource: 'parameter',

@@ -17,8 +17,8 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { CredentialName } from '#shared/operations.ts';
 import { ENV } from '#shared/runtime-types.ts';
-import { functionCode } from '../bundling.ts';
 import { type FunctionId, HANDLER } from '../../scripts/build.ts';
+import { functionCode } from '../bundling.ts';
 import type { StageParameters } from './stage-parameters.ts';
 
 /** Where functions run with `egress: fixed-ip`: private subnets behind the NAT gateways' Elastic IPs. */
@@ -59,7 +59,7 @@ const MEMORY_MB = 512;
 
 /**
  * 25 s: room for the layer's retries with backoff and a recursive department walk, yet under API
- * Gateway's 30 s integration limit, so a slow call ends as our own 504 rather than API Gateway's.
+ * Gateway's 29 s integration timeout, so a slow call ends as our own 504 rather than API Gateway's.
  */
 export const DEFAULT_TIMEOUT = Duration.seconds(25);
 
@@ -115,7 +115,9 @@ export class WeComFunction extends Construct {
 
 /** Lambda manages the network interfaces itself; EC2's interface actions cannot be scoped to resources. */
 function grantVpcAccess(role: Role): void {
-  role.addManagedPolicy(ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaVPCAccessExecutionRole'));
+  role.addManagedPolicy(
+    ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaVPCAccessExecutionRole'),
+  );
   Validations.of(role).acknowledge({
     id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
     reason:

@@ -3,18 +3,20 @@
  * chain (design.md §2). A function entry in functions/ is one call to `createOperationHandler`.
  *
  * Chain (middy runs `before` in this order, `after` and `onError` in reverse):
- *   logInvocation → mapErrors → shapeResponse → normaliseEvent → parseJson → validateInput → execute
+ *   mapErrors → logInvocation → shapeResponse → normaliseEvent → parseJson → validateInput → execute
+ * so the log sees the error as it was raised, and mapErrors has the last word on what the caller gets.
  */
 import middy, { type MiddyfiedHandler } from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { executeOperation } from './middleware/execute.ts';
+import type { OperationRow } from './middleware/invocation.ts';
 import { type InvocationLogger, logInvocation } from './middleware/logging.ts';
 import { normaliseEvent } from './middleware/normalise-event.ts';
 import { parseJson } from './middleware/parse-json.ts';
 import { mapErrors, shapeResponse } from './middleware/respond.ts';
 import { validateInput } from './middleware/validate-input.ts';
 import { logger as defaultLogger } from './observability.ts';
-import { getOperation, type OperationDefinition, type OperationId } from './operations.ts';
+import { getOperation, type OperationId } from './operations.ts';
 import { getRuntime } from './runtime.ts';
 import type { Runtime } from './runtime-types.ts';
 
@@ -37,12 +39,12 @@ export function createOperationHandler(
   id: OperationId,
   options: OperationHandlerOptions = {},
 ): OperationHandler {
-  const operation: OperationDefinition = getOperation(id);
+  const operation: OperationRow = getOperation(id);
   return middy<unknown, unknown, Error, Context>(executeOperation(operation, options.runtime ?? getRuntime), {
     timeoutEarlyInMillis: TIMEOUT_GUARD_MS,
   })
-    .use(logInvocation(operation, options.logger ?? defaultLogger))
     .use(mapErrors(operation))
+    .use(logInvocation(operation, options.logger ?? defaultLogger))
     .use(shapeResponse(operation))
     .use(normaliseEvent(operation))
     .use(parseJson())

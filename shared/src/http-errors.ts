@@ -148,11 +148,10 @@ export interface ErrorDescription {
   readonly retryable: boolean;
 }
 
-function ruleFor(errcode: number, operationId: OperationId): ErrcodeRule | undefined {
-  return ERRCODE_RULES.find(
-    (rule) =>
-      rule.errcode === errcode && (rule.operations === undefined || rule.operations.includes(operationId)),
-  );
+function ruleFor(errcode: number, operationId: OperationId | undefined): ErrcodeRule | undefined {
+  const appliesTo = (rule: ErrcodeRule) =>
+    rule.operations === undefined || (operationId !== undefined && rule.operations.includes(operationId));
+  return ERRCODE_RULES.find((rule) => rule.errcode === errcode && appliesTo(rule));
 }
 
 /** The `from ip: 1.2.3.4` part of WeCom's errmsg (60020, 48009). */
@@ -170,7 +169,7 @@ function describe(
   return { status, message, ...details, retryable: isRetryable(status) };
 }
 
-function describeWeComError(error: WeComError, operationId: OperationId): ErrorDescription {
+function describeWeComError(error: WeComError, operationId: OperationId | undefined): ErrorDescription {
   const rule = ruleFor(error.errcode, operationId);
   const details = { errcode: error.errcode, errmsg: error.errmsg };
   if (rule === undefined) return describe(400, 'WeCom refused the request', details);
@@ -183,10 +182,11 @@ function describeWeComError(error: WeComError, operationId: OperationId): ErrorD
 }
 
 /**
- * Classifies any error. Only our own error classes say anything specific; everything else is a bug
- * and becomes a generic 500 (its message and stack stay in the logs).
+ * Classifies any error, for an operation (some errcodes mean more for some operations) or for none
+ * (routing errors). Only our own error classes say anything specific; everything else is a bug and
+ * becomes a generic 500 (its message and stack stay in the logs).
  */
-export function describeError(error: unknown, operationId: OperationId): ErrorDescription {
+export function describeError(error: unknown, operationId?: OperationId): ErrorDescription {
   if (error instanceof ValidationError) {
     return describe(error.status, error.message, error.issues.length > 0 ? { issues: error.issues } : {});
   }

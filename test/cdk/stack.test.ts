@@ -6,12 +6,16 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { WeComFunction } from '#cdk/constructs/wecom-function.ts';
 import { constructId } from '#cdk/names.ts';
 import { OPERATIONS, REPORT_FUNCTION } from '#shared/operations.ts';
+import { ACTIVE_MEMBERS_METRIC as EMITTED_METRIC } from '#shared/report/metric.ts';
 import { parameterNames } from '#shared/runtime-types.ts';
 import {
   actionsOf,
+  att,
   type CfnResourceJson,
   logicalId,
   parameterArn,
+  ref,
+  referencedId,
   render,
   resourcesOf,
   resourcesOfType,
@@ -24,7 +28,7 @@ import { DEFAULTS, EVERYTHING } from './variants.ts';
 
 const PREFIX = '/wecom-contact/dev';
 const names = parameterNames(PREFIX);
-const ANY_SSM_KEY = 'arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/*';
+const ANY_SSM_KEY = 'arn:<AWS::Partition>:kms:<AWS::Region>:<AWS::AccountId>:key/*';
 const QUEUED = OPERATIONS.filter(({ queued }) => queued);
 
 let defaults: Synthesized;
@@ -62,15 +66,20 @@ describe('functions', () => {
         LoggingConfig: { LogFormat: 'JSON', ApplicationLogLevel: 'INFO' },
       });
       const logGroup = render((Properties.LoggingConfig as { LogGroup: unknown }).LogGroup);
-      expect(resource(defaults, logGroup.slice(2, -1)).Properties.RetentionInDays).toBe(30);
+      expect(resource(defaults, referencedId(logGroup)).Properties.RetentionInDays).toBe(30);
     }
-    expect(resource(defaults, logicalId(defaults.stack.functions.get('user-get')?.function ?? missing())).Properties.Timeout).toBe(25);
+    expect(
+      resource(defaults, logicalId(defaults.stack.functions.get('user-get')?.function ?? missing()))
+        .Properties.Timeout,
+    ).toBe(25);
   });
 
   it('sets each function the SSM prefix, its credential and the Powertools settings, and nothing else', () => {
     const environment = (synthesized: Synthesized, id: string) =>
-      (resource(synthesized, logicalId(functionsOf(synthesized).get(id)?.function ?? missing())).Properties
-        .Environment as { Variables: Record<string, string> }).Variables;
+      (
+        resource(synthesized, logicalId(functionsOf(synthesized).get(id)?.function ?? missing())).Properties
+          .Environment as { Variables: Record<string, string> }
+      ).Variables;
     const expected = (credentials: string) => ({
       WECOM_SSM_PREFIX: PREFIX,
       WECOM_CREDENTIALS: credentials,
@@ -97,17 +106,20 @@ describe('IAM', () => {
   function ssmGrants(statements: Statement[]): Record<string, string[]> {
     const grants: Record<string, string[]> = {};
     for (const statement of ssmStatements(statements)) {
-      for (const action of actionsOf(statement)) grants[action] = [...(grants[action] ?? []), ...resourcesOf(statement)];
+      for (const action of actionsOf(statement))
+        grants[action] = [...(grants[action] ?? []), ...resourcesOf(statement)];
     }
     return Object.fromEntries(Object.entries(grants).map(([action, arns]) => [action, arns.sort()]));
   }
 
   function kmsGrants(statements: Statement[]): Record<string, string[]> {
     const grants: Record<string, string[]> = {};
-    for (const statement of statements.filter((candidate) => actionsOf(candidate).some((a) => a.startsWith('kms:')))) {
+    for (const statement of statements.filter((candidate) =>
+      actionsOf(candidate).some((a) => a.startsWith('kms:')),
+    )) {
       expect(resourcesOf(statement)).toEqual([ANY_SSM_KEY]);
       const equals = statement.Condition?.StringEquals ?? {};
-      expect(render(equals['kms:ViaService'])).toBe('ssm.${AWS::Region}.amazonaws.com');
+      expect(render(equals['kms:ViaService'])).toBe('ssm.<AWS::Region>.amazonaws.com');
       const arns = (equals['kms:EncryptionContext:PARAMETER_ARN'] as unknown[]).map(render);
       for (const action of actionsOf(statement)) grants[action] = [...(grants[action] ?? []), ...arns].sort();
     }
@@ -115,7 +127,13 @@ describe('IAM', () => {
   }
 
   const expectedSsm = (credential: 'contact' | 'app', extraReads: string[] = []) => {
-    const reads = [names.corpId, names.secret(credential), names.token(credential), names.lease(credential), ...extraReads]
+    const reads = [
+      names.corpId,
+      names.secret(credential),
+      names.token(credential),
+      names.lease(credential),
+      ...extraReads,
+    ]
       .map(parameterArn)
       .sort();
     return {
@@ -132,12 +150,16 @@ describe('IAM', () => {
       [everything, true],
     ] as const) {
       for (const [id, fn] of functionsOf(synthesized)) {
-        const credential = appCredential && OPERATIONS.find((o) => o.id === id)?.credential === 'read' ? 'app' : 'contact';
-        const webhook = synthesized === everything && id === REPORT_FUNCTION.id ? [names.reportWebhookUrl] : [];
+        const credential =
+          appCredential && OPERATIONS.find((o) => o.id === id)?.credential === 'read' ? 'app' : 'contact';
+        const webhook =
+          synthesized === everything && id === REPORT_FUNCTION.id ? [names.reportWebhookUrl] : [];
         const statements = statementsOfRole(synthesized, logicalId(fn.role));
         expect(ssmGrants(statements), id).toEqual(expectedSsm(credential, webhook));
         expect(kmsGrants(statements), id).toEqual({
-          'kms:Decrypt': [names.secret(credential), names.token(credential), ...webhook].map(parameterArn).sort(),
+          'kms:Decrypt': [names.secret(credential), names.token(credential), ...webhook]
+            .map(parameterArn)
+            .sort(),
           'kms:Encrypt': [parameterArn(names.token(credential))],
         });
       }
@@ -159,14 +181,19 @@ describe('IAM', () => {
     const webhookArn = parameterArn(names.reportWebhookUrl);
     const rolesMentioning = (synthesized: Synthesized) =>
       resourcesOfType(synthesized, 'AWS::IAM::Policy')
-        .filter(([, policy]) => JSON.stringify(policy.Properties.PolicyDocument).includes(names.reportWebhookUrl))
+        .filter(([, policy]) =>
+          JSON.stringify(policy.Properties.PolicyDocument).includes(names.reportWebhookUrl),
+        )
         .flatMap(([, policy]) => (policy.Properties.Roles as unknown[]).map(render));
-    expect(rolesMentioning(everything)).toEqual([`\${${logicalId(everything.stack.report.reporter.role)}}`]);
+    expect(rolesMentioning(everything)).toEqual([ref(logicalId(everything.stack.report.reporter.role))]);
     expect(webhookArn).toContain('/report/webhook-url');
     const reporterEnv = (synthesized: Synthesized) =>
-      (resource(synthesized, logicalId(synthesized.stack.report.reporter.function)).Properties.Environment as {
-        Variables: Record<string, string>;
-      }).Variables;
+      (
+        resource(synthesized, logicalId(synthesized.stack.report.reporter.function)).Properties
+          .Environment as {
+          Variables: Record<string, string>;
+        }
+      ).Variables;
     expect(reporterEnv(everything).WECOM_REPORT_WEBHOOK_PARAMETER).toBe(names.reportWebhookUrl);
 
     expect(rolesMentioning(defaults)).toEqual([]);
@@ -187,9 +214,9 @@ describe('HTTP API', () => {
   function routesOf(synthesized: Synthesized, apiLogicalId: string): Map<string, [string, string]> {
     return new Map(
       resourcesOfType(synthesized, 'AWS::ApiGatewayV2::Route')
-        .filter(([, route]) => render(route.Properties.ApiId) === `\${${apiLogicalId}}`)
+        .filter(([, route]) => render(route.Properties.ApiId) === ref(apiLogicalId))
         .map(([, { Properties }]) => {
-          const integrationId = render(Properties.Target).replace('integrations/${', '').replace('}', '');
+          const integrationId = referencedId(render(Properties.Target).replace('integrations/', ''));
           const target = render(resource(synthesized, integrationId).Properties.IntegrationUri);
           return [Properties.RouteKey as string, [Properties.AuthorizationType as string, target]];
         }),
@@ -203,7 +230,7 @@ describe('HTTP API', () => {
       const fn = defaults.stack.functions.get(operation.id)?.function ?? missing();
       expect(routes.get(`${operation.http.method} ${operation.http.path}`)).toEqual([
         'AWS_IAM',
-        `\${${logicalId(fn)}.Arn}`,
+        att(logicalId(fn), 'Arn'),
       ]);
     }
   });
@@ -213,14 +240,18 @@ describe('HTTP API', () => {
     expect(apis).toHaveLength(2);
     const iamApi = logicalId(everything.stack.api.api);
     const jwtApi = apis.find((id) => id !== iamApi) ?? missing();
-    expect([...routesOf(everything, iamApi).values()].map(([auth]) => auth)).toEqual(Array(13).fill('AWS_IAM'));
+    expect([...routesOf(everything, iamApi).values()].map(([auth]) => auth)).toEqual(
+      Array(13).fill('AWS_IAM'),
+    );
     expect([...routesOf(everything, jwtApi).values()].map(([auth]) => auth)).toEqual(Array(13).fill('JWT'));
-    expect(resourcesOfType(everything, 'AWS::ApiGatewayV2::Authorizer').map(([, a]) => a.Properties)).toEqual([
-      expect.objectContaining({
-        AuthorizerType: 'JWT',
-        JwtConfiguration: { Issuer: EVERYTHING.jwt.issuer, Audience: EVERYTHING.jwt.audience },
-      }),
-    ]);
+    expect(resourcesOfType(everything, 'AWS::ApiGatewayV2::Authorizer').map(([, a]) => a.Properties)).toEqual(
+      [
+        expect.objectContaining({
+          AuthorizerType: 'JWT',
+          JwtConfiguration: { Issuer: EVERYTHING.jwt.issuer, Audience: EVERYTHING.jwt.audience },
+        }),
+      ],
+    );
     expect(resourcesOfType(defaults, 'AWS::ApiGatewayV2::Authorizer')).toEqual([]);
   });
 
@@ -232,9 +263,15 @@ describe('HTTP API', () => {
       const stages = resourcesOfType(synthesized, 'AWS::ApiGatewayV2::Stage');
       expect(stages.length).toBeGreaterThan(0);
       for (const [, { Properties }] of stages) {
-        const { DestinationArn, Format } = Properties.AccessLogSettings as { DestinationArn: unknown; Format: string };
-        expect(resource(synthesized, render(DestinationArn).slice(2, -5)).Type).toBe('AWS::Logs::LogGroup');
-        expect(JSON.parse(Format)).toMatchObject({ requestId: '$context.requestId', caller: '$context.identity.userArn' });
+        const { DestinationArn, Format } = Properties.AccessLogSettings as {
+          DestinationArn: unknown;
+          Format: string;
+        };
+        expect(resource(synthesized, referencedId(render(DestinationArn))).Type).toBe('AWS::Logs::LogGroup');
+        expect(JSON.parse(Format)).toMatchObject({
+          requestId: '$context.requestId',
+          caller: '$context.identity.userArn',
+        });
         expect(Properties.DefaultRouteSettings).toEqual({
           ThrottlingRateLimit: throttle.rateLimit,
           ThrottlingBurstLimit: throttle.burstLimit,
@@ -245,7 +282,7 @@ describe('HTTP API', () => {
 
   it('outputs the API URL', () => {
     expect(render(defaults.template.toJSON().Outputs.ApiUrl.Value)).toBe(
-      `https://\${${logicalId(defaults.stack.api.api)}}.execute-api.\${AWS::Region}.\${AWS::URLSuffix}/`,
+      `https://<${logicalId(defaults.stack.api.api)}>.execute-api.<AWS::Region>.<AWS::URLSuffix>/`,
     );
   });
 });
@@ -261,32 +298,43 @@ describe('write queues', () => {
       for (const operation of QUEUED) {
         const fn = synthesized.stack.functions.get(operation.id)?.function ?? missing();
         const [, mapping] =
-          mappings.find(([, candidate]) => render(candidate.Properties.FunctionName) === `\${${logicalId(fn)}}`) ?? missing();
+          mappings.find(
+            ([, candidate]) => render(candidate.Properties.FunctionName) === ref(logicalId(fn)),
+          ) ?? missing();
         expect(mapping.Properties).toMatchObject({
           FunctionResponseTypes: ['ReportBatchItemFailures'],
           ScalingConfig: { MaximumConcurrency: concurrency },
           BatchSize: 10,
         });
-        const queueId = render(mapping.Properties.EventSourceArn).slice(2, -5);
+        const queueId = referencedId(render(mapping.Properties.EventSourceArn));
         const queue = resource(synthesized, queueId).Properties;
         expect(queue).toMatchObject({ SqsManagedSseEnabled: true, VisibilityTimeout: 150 });
         const redrive = queue.RedrivePolicy as { deadLetterTargetArn: unknown; maxReceiveCount: number };
         expect(redrive.maxReceiveCount).toBe(5);
-        const deadLetterQueue = resource(synthesized, render(redrive.deadLetterTargetArn).slice(2, -5)).Properties;
-        expect(deadLetterQueue).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 });
-        expect(render(synthesized.template.toJSON().Outputs[`${constructId(operation.id)}QueueUrl`].Value)).toBe(`\${${queueId}}`);
+        const deadLetterQueue = resource(
+          synthesized,
+          referencedId(render(redrive.deadLetterTargetArn)),
+        ).Properties;
+        expect(deadLetterQueue).toMatchObject({
+          SqsManagedSseEnabled: true,
+          MessageRetentionPeriod: 14 * 24 * 3600,
+        });
+        expect(
+          render(synthesized.template.toJSON().Outputs[`${constructId(operation.id)}QueueUrl`].Value),
+        ).toBe(ref(queueId));
       }
     }
   });
 
   it('refuses every queue connection without TLS', () => {
-    const queues = resourcesOfType(defaults, 'AWS::SQS::Queue').map(([id]) => `\${${id}}`);
+    const queues = resourcesOfType(defaults, 'AWS::SQS::Queue').map(([id]) => ref(id));
     const guarded = resourcesOfType(defaults, 'AWS::SQS::QueuePolicy')
       .filter(([, { Properties }]) =>
         (Properties.PolicyDocument as { Statement: Statement[] }).Statement.some(
           (statement) =>
             statement.Effect === 'Deny' &&
-            JSON.stringify(statement.Condition) === JSON.stringify({ Bool: { 'aws:SecureTransport': 'false' } }),
+            JSON.stringify(statement.Condition) ===
+              JSON.stringify({ Bool: { 'aws:SecureTransport': 'false' } }),
         ),
       )
       .flatMap(([, { Properties }]) => (Properties.Queues as unknown[]).map(render));
@@ -306,14 +354,14 @@ describe('scheduled report', () => {
       const schedules = resourcesOfType(synthesized, 'AWS::Scheduler::Schedule');
       expect(schedules).toHaveLength(1);
       const [, schedule] = schedules[0] ?? missing();
-      const deadLetterQueue = `\${${logicalId(report.deadLetterQueue)}.Arn}`;
+      const deadLetterQueue = att(logicalId(report.deadLetterQueue), 'Arn');
       expect(schedule.Properties).toMatchObject({
         ScheduleExpression: expression,
         ScheduleExpressionTimezone: 'Asia/Shanghai',
         State: 'ENABLED',
       });
       const target = schedule.Properties.Target as Record<string, unknown>;
-      expect(render(target.Arn)).toBe(`\${${logicalId(report.reporter.function)}.Arn}`);
+      expect(render(target.Arn)).toBe(att(logicalId(report.reporter.function), 'Arn'));
       expect(target.Input).toBe('{}');
       expect(target.RetryPolicy).toEqual({ MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 6 * 3600 });
       expect(render((target.DeadLetterConfig as { Arn: unknown }).Arn)).toBe(deadLetterQueue);
@@ -321,20 +369,24 @@ describe('scheduled report', () => {
       // Runs that raise are retried by Lambda, then land in the same dead-letter queue.
       const [, invokeConfig] = resourcesOfType(synthesized, 'AWS::Lambda::EventInvokeConfig')[0] ?? missing();
       expect(invokeConfig.Properties).toMatchObject({ MaximumRetryAttempts: 2, Qualifier: '$LATEST' });
-      expect(render((invokeConfig.Properties as { DestinationConfig: { OnFailure: { Destination: unknown } } })
-        .DestinationConfig.OnFailure.Destination)).toBe(deadLetterQueue);
+      expect(
+        render(
+          (invokeConfig.Properties as { DestinationConfig: { OnFailure: { Destination: unknown } } })
+            .DestinationConfig.OnFailure.Destination,
+        ),
+      ).toBe(deadLetterQueue);
     }
   });
 
   it('lets the schedule’s role invoke the report function and nothing else', () => {
     const { report } = defaults.stack;
     const [, schedule] = resourcesOfType(defaults, 'AWS::Scheduler::Schedule')[0] ?? missing();
-    const roleId = render((schedule.Properties.Target as { RoleArn: unknown }).RoleArn).slice(2, -5);
-    const reporterArn = `\${${logicalId(report.reporter.function)}.Arn}`;
+    const roleId = referencedId(render((schedule.Properties.Target as { RoleArn: unknown }).RoleArn));
+    const reporterArn = att(logicalId(report.reporter.function), 'Arn');
     const statements = statementsOfRole(defaults, roleId);
     expect(statements.map((statement) => [actionsOf(statement), resourcesOf(statement)])).toEqual([
       [['lambda:InvokeFunction'], [reporterArn, `${reporterArn}:*`]],
-      [['sqs:SendMessage'], [`\${${logicalId(report.deadLetterQueue)}.Arn}`]],
+      [['sqs:SendMessage'], [att(logicalId(report.deadLetterQueue), 'Arn')]],
     ]);
   });
 });
@@ -344,7 +396,10 @@ describe('monitoring', () => {
   const alarmsOf = (synthesized: Synthesized): Alarm[] =>
     resourcesOfType(synthesized, 'AWS::CloudWatch::Alarm').map(([, alarm]) => alarm.Properties);
   const dimension = (alarm: Alarm, name: string) =>
-    render((alarm.Dimensions as Array<{ Name: string; Value: unknown }> | undefined)?.find((d) => d.Name === name)?.Value ?? '');
+    render(
+      (alarm.Dimensions as Array<{ Name: string; Value: unknown }> | undefined)?.find((d) => d.Name === name)
+        ?.Value ?? '',
+    );
 
   it('alarms on the API 5xx rate, each function’s throttles, every dead-letter queue and report failures', () => {
     const alarms = alarmsOf(defaults);
@@ -355,9 +410,11 @@ describe('monitoring', () => {
     expect(rate[0]).toMatchObject({ Threshold: 5, EvaluationPeriods: 3, DatapointsToAlarm: 2 });
     expect(JSON.stringify(rate[0]?.Metrics)).toContain('"MetricName":"5xx"');
 
-    const throttled = alarms.filter((alarm) => alarm.MetricName === 'Throttles').map((a) => dimension(a, 'FunctionName'));
+    const throttled = alarms
+      .filter((alarm) => alarm.MetricName === 'Throttles')
+      .map((a) => dimension(a, 'FunctionName'));
     expect(throttled.sort()).toEqual(
-      [...functionsOf(defaults).values()].map((fn) => `\${${logicalId(fn.function)}}`).sort(),
+      [...functionsOf(defaults).values()].map((fn) => ref(logicalId(fn.function))).sort(),
     );
 
     const deadLetters = alarms
@@ -365,13 +422,13 @@ describe('monitoring', () => {
       .map((alarm) => dimension(alarm, 'QueueName'));
     const deadLetterQueues = resourcesOfType(defaults, 'AWS::SQS::Queue')
       .filter(([id]) => id.includes('DeadLetterQueue'))
-      .map(([id]) => `\${${id}.QueueName}`);
+      .map(([id]) => att(id, 'QueueName'));
     expect(deadLetters.sort()).toEqual(deadLetterQueues.sort());
     expect(deadLetters).toHaveLength(QUEUED.length + 1);
 
     const reportErrors = alarms.filter((alarm) => alarm.MetricName === 'Errors');
     expect(reportErrors.map((alarm) => dimension(alarm, 'FunctionName'))).toEqual([
-      `\${${logicalId(stack.report.reporter.function)}}`,
+      ref(logicalId(stack.report.reporter.function)),
     ]);
     expect(alarms.every((alarm) => alarm.AlarmActions === undefined)).toBe(true);
   });
@@ -392,10 +449,10 @@ describe('monitoring', () => {
     };
     const widget = (title: string) =>
       body.widgets.find((candidate) => candidate.properties.title === title)?.properties ?? missing();
-    // The report's EMF metric: namespace and service from the report function's Powertools settings.
+    // The metric the report emits: namespace and `service` from the report function's Powertools settings.
     expect(widget('Active members per day').metrics?.[0]?.slice(0, 4)).toEqual([
       'WeComContact',
-      'ActiveMembers',
+      EMITTED_METRIC,
       'service',
       'wecom-contact-dev',
     ]);
@@ -413,19 +470,24 @@ describe('egress', () => {
     const natAllocations = resourcesOfType(everything, 'AWS::EC2::NatGateway').map(([, nat]) =>
       render(nat.Properties.AllocationId),
     );
-    expect(natAllocations.sort()).toEqual(ips.map((id) => `\${${id}.AllocationId}`).sort());
+    expect(natAllocations.sort()).toEqual(ips.map((id) => att(id, 'AllocationId')).sort());
 
-    const outputs = everything.template.toJSON().Outputs as Record<string, { Value: unknown; Description: string }>;
+    const outputs = everything.template.toJSON().Outputs as Record<
+      string,
+      { Value: unknown; Description: string }
+    >;
     expect(['EgressIp1', 'EgressIp2'].map((key) => render(outputs[key]?.Value)).sort()).toEqual(
-      ips.map((id) => `\${${id}.PublicIp}`).sort(),
+      ips.map((id) => att(id, 'PublicIp')).sort(),
     );
     expect(outputs.EgressIp1?.Description).toContain('企业可信IP');
 
     const privateSubnets = resourcesOfType(everything, 'AWS::EC2::Subnet')
       .filter(([, subnet]) => subnet.Properties.MapPublicIpOnLaunch === false)
-      .map(([id]) => `\${${id}}`);
+      .map(([id]) => ref(id));
     for (const fn of functionsOf(everything).values()) {
-      const vpcConfig = resource(everything, logicalId(fn.function)).Properties.VpcConfig as { SubnetIds: unknown[] };
+      const vpcConfig = resource(everything, logicalId(fn.function)).Properties.VpcConfig as {
+        SubnetIds: unknown[];
+      };
       expect(vpcConfig.SubnetIds.map(render).sort()).toEqual(privateSubnets.sort());
     }
     const [, securityGroup] = resourcesOfType(everything, 'AWS::EC2::SecurityGroup')[0] ?? missing();
@@ -440,13 +502,23 @@ describe('egress', () => {
     for (const fn of functionsOf(defaults).values()) {
       expect(resource(defaults, logicalId(fn.function)).Properties.VpcConfig).toBeUndefined();
     }
-    expect(Object.keys(defaults.template.toJSON().Outputs).filter((key) => key.startsWith('EgressIp'))).toEqual([]);
+    expect(
+      Object.keys(defaults.template.toJSON().Outputs).filter((key) => key.startsWith('EgressIp')),
+    ).toEqual([]);
   });
 });
 
 describe('names', () => {
   it('sets no physical name but the corp-id parameter’s, which is how the functions find it', () => {
-    const physicalNameKeys = ['FunctionName', 'RoleName', 'QueueName', 'LogGroupName', 'TopicName', 'DashboardName', 'AlarmName'];
+    const physicalNameKeys = [
+      'FunctionName',
+      'RoleName',
+      'QueueName',
+      'LogGroupName',
+      'TopicName',
+      'DashboardName',
+      'AlarmName',
+    ];
     // These name another resource (by reference), not themselves.
     const referencing = new Set([
       'AWS::Lambda::EventSourceMapping',

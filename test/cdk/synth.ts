@@ -41,15 +41,18 @@ export function resourcesOfType(synthesized: Synthesized, type: string): Array<[
 }
 
 /**
- * A value as a string: `{Ref: X}` → `${X}`, `{Fn::GetAtt: [X, Y]}` → `${X.Y}`, `Fn::Join` joined, so
- * that `arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/…` compares with `toEqual`.
+ * A value as a string, in cdk-nag's notation: `{Ref: X}` → `<X>`, `{Fn::GetAtt: [X, Y]}` → `<X.Y>`,
+ * `Fn::Join` joined, so that `arn:<AWS::Partition>:ssm:<AWS::Region>:…` compares with `toEqual`.
  */
 export function render(value: unknown): string {
   if (typeof value === 'string') return value;
   if (typeof value === 'number') return String(value);
   const intrinsic = value as Record<string, unknown>;
-  if ('Ref' in intrinsic) return `\${${intrinsic.Ref}}`;
-  if ('Fn::GetAtt' in intrinsic) return `\${${(intrinsic['Fn::GetAtt'] as string[]).join('.')}}`;
+  if ('Ref' in intrinsic) return ref(intrinsic.Ref);
+  if ('Fn::GetAtt' in intrinsic) {
+    const [id, attribute] = intrinsic['Fn::GetAtt'] as [string, string];
+    return att(id, attribute);
+  }
   if ('Fn::Join' in intrinsic) {
     const [separator, parts] = intrinsic['Fn::Join'] as [string, unknown[]];
     return parts.map(render).join(separator);
@@ -59,7 +62,14 @@ export function render(value: unknown): string {
 
 /** The ARN the stack grants for an SSM parameter name. */
 export const parameterArn = (name: string): string =>
-  `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter${name}`;
+  `arn:<AWS::Partition>:ssm:<AWS::Region>:<AWS::AccountId>:parameter${name}`;
+
+/** How `render` shows a reference to a resource, and to one of its attributes. */
+export const ref = (logicalId: unknown): string => `<${String(logicalId)}>`;
+export const att = (logicalId: string, attribute: string): string => `<${logicalId}.${attribute}>`;
+
+/** The logical id in a rendered `<Id>` or `<Id.Attribute>`. */
+export const referencedId = (rendered: string): string => rendered.replace(/^<([^.>]+).*$/, '$1');
 
 export interface Statement {
   Effect: string;
@@ -71,7 +81,9 @@ export interface Statement {
 /** Every statement of the policies attached to a role (its default policy and any other). */
 export function statementsOfRole(synthesized: Synthesized, roleLogicalId: string): Statement[] {
   return resourcesOfType(synthesized, 'AWS::IAM::Policy')
-    .filter(([, policy]) => (policy.Properties.Roles as unknown[]).some((role) => render(role) === `\${${roleLogicalId}}`))
+    .filter(([, policy]) =>
+      (policy.Properties.Roles as unknown[]).some((role) => render(role) === ref(roleLogicalId)),
+    )
     .flatMap(([, policy]) => (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
 }
 

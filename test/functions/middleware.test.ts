@@ -297,14 +297,21 @@ describe('a direct invocation (SDK, Step Functions)', () => {
   });
 
   it('throws a bare InternalError for a bug, keeping the original to the logs', async () => {
-    const { invoke } = setup('user-get', () => {
+    const { invoke, logger } = setup('user-get', () => {
       throw new RangeError('internal detail');
     });
 
     const error = await invoke({ userid: 'lisi' }).catch((thrown: unknown) => thrown);
 
     expect(error).toMatchObject({ name: 'InternalError' });
-    expect((error as Error).message).not.toContain('internal detail');
+    expect(`${(error as Error).message} ${(error as Error).stack}`).not.toMatch(
+      /internal detail|RangeError|\.ts/,
+    );
+    expect(logger.records.find((record) => record.level === 'error')?.fields[0]).toMatchObject({
+      status: 500,
+      errorName: 'RangeError',
+      error: expect.objectContaining({ message: 'internal detail' }),
+    });
   });
 
   it('refuses events of other AWS services instead of sending them to WeCom', async () => {

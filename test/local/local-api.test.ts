@@ -3,12 +3,14 @@
  * modules of functions/, the OpenAPI document, API Gateway-like routing answers, and the switch to a
  * real WeCom (here: a second sandbox standing in for it).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type LocalApi, startLocalApi } from '#local/server.ts';
 import { startSandbox } from '#sandbox/index.ts';
 import type { Sandbox } from '#sandbox/types.ts';
 import { OPERATIONS, type OperationId } from '#shared/operations.ts';
 import { beijingYesterday } from '#test/functions/support/dates.ts';
+import { motoAvailable, useMoto } from '#test/support/moto.ts';
 
 async function call(
   api: LocalApi,
@@ -144,6 +146,49 @@ describe('with real WeCom settings in the environment', () => {
     expect(wecom.counters()).toMatchObject({ gettoken: 1, 'user/get': 1 });
     expect(api.wecom).toContain(wecom.url);
     expect(api.wecom).not.toContain('real-contact-secret');
+  });
+});
+
+describe.skipIf(!motoAvailable())('with an SSM prefix (settings and tokens in SSM, as deployed)', () => {
+  const moto = useMoto();
+
+  it('reads the corp id and secret from SSM, talks to that WeCom and caches the token in SSM', async () => {
+    const wecom = await startSandbox({
+      seed: 'demo',
+      corpId: 'wwssmcorp',
+      contactSecret: 'ssm-contact-secret',
+    });
+    const { endpoint, region, credentials } = moto.clientConfig();
+    vi.stubEnv('AWS_ENDPOINT_URL_SSM', endpoint);
+    vi.stubEnv('AWS_REGION', region);
+    vi.stubEnv('AWS_ACCESS_KEY_ID', credentials.accessKeyId);
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', credentials.secretAccessKey);
+    const ssm = new SSMClient(moto.clientConfig());
+    await ssm.send(
+      new PutParameterCommand({ Name: '/wecom/local/corp-id', Value: 'wwssmcorp', Type: 'String' }),
+    );
+    await ssm.send(
+      new PutParameterCommand({
+        Name: '/wecom/local/secrets/contact',
+        Value: 'ssm-contact-secret',
+        Type: 'SecureString',
+      }),
+    );
+    const api = await startLocalApi({ env: { WECOM_SSM_PREFIX: '/wecom/local', WECOM_BASE_URL: wecom.url } });
+    try {
+      const answer = await call(api, 'GET', '/users/lisi');
+      const token = await ssm.send(
+        new GetParameterCommand({ Name: '/wecom/local/tokens/contact', WithDecryption: true }),
+      );
+
+      expect(answer).toMatchObject({ status: 200, body: { userid: 'lisi' } });
+      expect(api.wecom).toContain('SSM under /wecom/local');
+      expect(wecom.counters()).toMatchObject({ gettoken: 1, 'user/get': 1 });
+      expect(token.Parameter?.Value).toContain('expiresAt');
+    } finally {
+      await api.stop();
+      await wecom.stop();
+    }
   });
 });
 

@@ -85,7 +85,12 @@ export type ProxyAction =
   /** Forward it, let the target act on it, then reset the connection instead of answering. */
   | { readonly kind: 'lose-answer' }
   /** Answer for the target without forwarding. */
-  | { readonly kind: 'answer'; readonly status: number; readonly headers: Record<string, string>; readonly body: string };
+  | {
+      readonly kind: 'answer';
+      readonly status: number;
+      readonly headers: Record<string, string>;
+      readonly body: string;
+    };
 
 export interface FaultyProxy {
   readonly url: string;

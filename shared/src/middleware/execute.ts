@@ -5,16 +5,22 @@
 import type { Context } from 'aws-lambda';
 import { describeError } from '../http-errors.ts';
 import { type BoundCall, isListingApi, type ListingInput, listMembers } from '../listing.ts';
-import type { OperationDefinition, OperationId } from '../operations.ts';
+import type { OperationDefinition } from '../operations.ts';
 import type { Runtime } from '../runtime-types.ts';
 import type { WeComApi, WeComRequest } from '../wecom/apis.ts';
-import { type Invocation, type InvocationItem, invocationOf, type WeComResult } from './invocation.ts';
+import {
+  type Invocation,
+  type InvocationItem,
+  invocationOf,
+  type OperationRow,
+  type WeComResult,
+} from './invocation.ts';
 
 /** Kept back from the Lambda's remaining time to log and answer after WeCom's call gives up. */
 export const SAFETY_MARGIN_MS = 500;
 /**
- * API Gateway answers 503 after 29 s. Its clock started before ours (routing, a cold start), so an
- * HTTP call gets a second less than that.
+ * API Gateway stops waiting after 29 s (design.md §5). Its clock started before ours (routing, a cold
+ * start), so an HTTP call gets a second less than that.
  */
 export const HTTP_BUDGET_MS = 28_000;
 
@@ -24,20 +30,20 @@ export function deadlineFor(invocation: Invocation, context: Context, now = Date
   return now + (invocation.source === 'http' ? Math.min(remaining, HTTP_BUDGET_MS) : remaining);
 }
 
-export function executeOperation(operation: OperationDefinition, runtime: () => Runtime) {
-  const operationId = operation.id as OperationId;
+export function executeOperation(operation: OperationRow, runtime: () => Runtime) {
   return async (event: unknown, context: Context): Promise<Invocation> => {
     const invocation = invocationOf(event);
-    const { client, credentialFor } = runtime();
-    const credential = credentialFor(operation.credential);
+    const services = runtime();
+    const credential = services.credentialFor(operation.credential);
     await invocation.forEachPendingInSequence(
       async (item) => {
         const deadline = deadlineFor(invocation, context);
-        const call: BoundCall = (api, request) => client.call(api, request, { credential, deadline });
+        const call: BoundCall = (api, request) =>
+          services.client.call(api, request, { credential, deadline });
         item.result = await perform(operation, validated(item), call);
       },
       // A retryable failure (rate limit, WeCom down, misconfiguration) would meet the next records too.
-      (error) => describeError(error, operationId).retryable,
+      (error) => describeError(error, operation.id).retryable,
     );
     return invocation;
   };

@@ -6,9 +6,13 @@
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { ValidationError } from '../errors.ts';
+import type { OperationDefinition, OperationId } from '../operations.ts';
 import type { WeComApi, WeComResponse } from '../wecom/apis.ts';
 
 export type EventSource = 'http' | 'direct' | 'eventbridge' | 'sqs';
+
+/** A row of the operation table seen through its interface, its id still typed. */
+export type OperationRow = OperationDefinition & { readonly id: OperationId };
 
 /** WeCom's JSON answer, as returned (or merged, for a recursive listing). */
 export type WeComResult = WeComResponse<WeComApi>;
@@ -130,6 +134,13 @@ export function detectSource(event: unknown): EventSource | 'unsupported' {
   if ('detail-type' in event && 'source' in event && 'detail' in event) return 'eventbridge';
   if ('requestContext' in event || 'httpMethod' in event || 'routeKey' in event) return 'unsupported';
   return 'direct';
+}
+
+/** The source of an event, normalised or not (a request can fail before it is normalised: a 404, a 413…). */
+export function sourceOf(event: unknown): EventSource {
+  if (event instanceof Invocation) return event.source;
+  const detected = detectSource(event);
+  return detected === 'unsupported' ? 'direct' : detected;
 }
 
 export class UnsupportedEventError extends ValidationError {

@@ -7,20 +7,19 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { MiddlewareObj, Request } from '@middy/core';
 import { describeError } from '../http-errors.ts';
-import type { OperationDefinition, OperationId } from '../operations.ts';
-import { Invocation, type InvocationItem } from './invocation.ts';
+import { Invocation, type InvocationItem, type OperationRow, sourceOf } from './invocation.ts';
 
 export type InvocationLogger = Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
 
-export function logInvocation(operation: OperationDefinition, logger: InvocationLogger): MiddlewareObj {
-  const operationId = operation.id as OperationId;
+export function logInvocation(operation: OperationRow, logger: InvocationLogger): MiddlewareObj {
+  const operationId = operation.id;
   const startedAt = new WeakMap<Request, number>();
 
   const keys = (request: Request) => {
     const invocation = request.event instanceof Invocation ? request.event : undefined;
     return {
       operation: operationId,
-      source: invocation?.source,
+      source: sourceOf(request.event),
       requestId: request.context.awsRequestId,
       apiRequestId: invocation?.http?.requestId,
       durationMs: Math.round(performance.now() - (startedAt.get(request) ?? performance.now())),

@@ -8,38 +8,37 @@ import type { EventBridgeEvent, SQSEvent } from 'aws-lambda';
 import type { OperationDefinition } from '../operations.ts';
 import { httpItem } from './http-input.ts';
 import { detectSource, Invocation, isApiGatewayV2Event, UnsupportedEventError } from './invocation.ts';
-import { compileRoute } from './routing.ts';
+import { type CompiledRoute, compileRoute } from './routing.ts';
 
 export function normaliseEvent(operation: OperationDefinition): MiddlewareObj {
   const route = compileRoute(operation.http);
   return {
     name: 'normaliseEvent',
     before: (request) => {
-      const { event } = request;
-      switch (detectSource(event)) {
-        case 'http': {
-          if (!isApiGatewayV2Event(event)) throw new UnsupportedEventError();
-          const http = { requestId: event.requestContext.requestId };
-          request.event = new Invocation('http', [httpItem(event, operation, route)], http);
-          return;
-        }
-        case 'sqs':
-          request.event = new Invocation(
-            'sqs',
-            (event as SQSEvent).Records.map((record) => ({ messageId: record.messageId, json: record.body })),
-          );
-          return;
-        case 'eventbridge':
-          request.event = new Invocation('eventbridge', [
-            { payload: (event as EventBridgeEvent<string, unknown>).detail },
-          ]);
-          return;
-        case 'direct':
-          request.event = new Invocation('direct', [{ payload: event }]);
-          return;
-        case 'unsupported':
-          throw new UnsupportedEventError();
-      }
+      request.event = toInvocation(request.event, operation, route);
     },
   };
+}
+
+function toInvocation(event: unknown, operation: OperationDefinition, route: CompiledRoute): Invocation {
+  if (isApiGatewayV2Event(event)) {
+    const http = { requestId: event.requestContext.requestId };
+    return new Invocation('http', [httpItem(event, operation, route)], http);
+  }
+  // detectSource has checked the fields that tell these events apart.
+  switch (detectSource(event)) {
+    case 'sqs':
+      return new Invocation(
+        'sqs',
+        (event as SQSEvent).Records.map(({ messageId, body }) => ({ messageId, json: body })),
+      );
+    case 'eventbridge':
+      return new Invocation('eventbridge', [
+        { payload: (event as EventBridgeEvent<string, unknown>).detail },
+      ]);
+    case 'direct':
+      return new Invocation('direct', [{ payload: event }]);
+    default:
+      throw new UnsupportedEventError();
+  }
 }

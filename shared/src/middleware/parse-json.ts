@@ -14,7 +14,7 @@ export function parseJson(): MiddlewareObj {
   };
 }
 
-export function parseItem(item: InvocationItem): void {
+function parseItem(item: InvocationItem): void {
   if (item.json === undefined && item.parameters === undefined) return;
   const body = item.json === undefined ? {} : parseObject(item.json);
   item.json = undefined;

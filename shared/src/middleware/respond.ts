@@ -7,9 +7,9 @@ import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyStructuredResultV2, SQSBatchResponse } from 'aws-lambda';
 import { ServiceError } from '../errors.ts';
 import { describeError, type ErrorDescription } from '../http-errors.ts';
-import type { OperationDefinition, OperationId } from '../operations.ts';
+import type { OperationId } from '../operations.ts';
 import { MethodNotAllowedError } from './http-input.ts';
-import { detectSource, type EventSource, Invocation, invocationOf } from './invocation.ts';
+import { type Invocation, invocationOf, type OperationRow, sourceOf } from './invocation.ts';
 
 const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8' } as const;
 
@@ -21,13 +21,11 @@ export function jsonResponse(
   return { statusCode, headers: { ...JSON_HEADERS, ...headers }, body: JSON.stringify(body) };
 }
 
-export function shapeResponse(operation: OperationDefinition): MiddlewareObj {
-  const operationId = operation.id as OperationId;
+export function shapeResponse(operation: OperationRow): MiddlewareObj {
   return {
     name: 'shapeResponse',
     after: (request) => {
-      const invocation = invocationOf(request.response);
-      request.response = successResponse(invocation, operationId);
+      request.response = successResponse(invocationOf(request.response), operation.id);
     },
   };
 }
@@ -54,34 +52,32 @@ function batchResponse(invocation: Invocation, operationId: OperationId): SQSBat
   return { batchItemFailures: retry.map((item) => ({ itemIdentifier: item.messageId ?? '' })) };
 }
 
-/** What a direct invoker sees for a bug: the class name only, never our message or stack. */
+/**
+ * What a direct invoker sees for a bug. Lambda hands the invoker an error's name, message and stack
+ * trace: this one has none of the bug's (the log has them).
+ */
 export class InternalError extends ServiceError {
   override readonly name = 'InternalError';
+  constructor(requestId: string) {
+    super(`Internal error (request ${requestId})`);
+    this.stack = `${this.name}: ${this.message}`;
+  }
 }
 
-export function mapErrors(operation: OperationDefinition): MiddlewareObj {
-  const operationId = operation.id as OperationId;
+export function mapErrors(operation: OperationRow): MiddlewareObj {
   return {
     name: 'mapErrors',
     onError: (request) => {
-      const description = describeError(request.error, operationId);
+      const description = describeError(request.error, operation.id);
       if (sourceOf(request.event) === 'http') {
         request.response = errorResponse(description, request.context.awsRequestId, request.error);
       } else if (description.status === 500) {
-        // Lambda returns an error's name, message and stack to the invoker: keep ours to ourselves.
-        request.error = new InternalError(`Internal error (request ${request.context.awsRequestId})`);
+        request.error = new InternalError(request.context.awsRequestId);
       }
       // Otherwise the error itself is rethrown: its `name` is its class and its message carries the
       // errcode, which is what a Step Functions Catch or an SDK caller branches on.
     },
   };
-}
-
-/** The source, also when the event failed before it was normalised (a 404, a 413…). */
-function sourceOf(event: unknown): EventSource {
-  if (event instanceof Invocation) return event.source;
-  const detected = detectSource(event);
-  return detected === 'unsupported' ? 'direct' : detected;
 }
 
 export function errorResponse(

@@ -19,7 +19,7 @@ export function validateInput(operation: OperationDefinition): MiddlewareObj {
   };
 }
 
-export function validate(schema: z.ZodType, payload: unknown): Record<string, unknown> {
+function validate(schema: z.ZodType, payload: unknown): Record<string, unknown> {
   const result = schema.safeParse(payload);
   if (!result.success) throw toValidationError(result.error);
   if (!isObject(result.data)) throw new Error('An operation input schema must describe an object');

@@ -1,0 +1,160 @@
+/**
+ * The token cache across a fleet (design.md §4), counted rather than timed. Each "container" is a
+ * runtime of its own (token provider, SSM client, undici agent) built with the layer's createRuntime;
+ * they share moto_server as SSM and one sandbox as WeCom, and a clock the benchmark moves forward (the
+ * sandbox runs in this process so that it follows the same clock).
+ *  - herd: N containers, warm, all meet an expired token at the same moment.
+ *  - SSM reads: one warm container serving requests spread evenly over token lifetimes, next to the
+ *    container that refreshes the fleet's token; its token reads divided by the lifetimes.
+ */
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { Agent } from 'undici';
+import { startSandbox } from '#sandbox/index.ts';
+import type { Sandbox } from '#sandbox/types.ts';
+import { createRuntime, type LayerRuntime } from '#shared/runtime.ts';
+import { parameterNames } from '#shared/runtime-types.ts';
+import { SsmTokenStore } from '#shared/token/ssm-store.ts';
+import type { BenchFixture } from '../fixture.ts';
+import type { BenchPlan } from '../plan.ts';
+import { startStep } from '../progress.ts';
+
+const TOKEN_LIFETIME_MS = 7_200_000;
+
+export interface HerdResult {
+  readonly gettokenCalls: number;
+  readonly failed: number;
+  /** gettoken calls of the same fleet starting cold (for the record). */
+  readonly coldGettokenCalls: number;
+}
+
+export interface SsmReadsResult {
+  readonly readsPerLifetime: number;
+  readonly reads: number;
+  readonly lifetimes: number;
+}
+
+/** A clock the benchmark moves: real time plus an offset. */
+class MovableClock {
+  #offsetMs = 0;
+  readonly now = () => Date.now() + this.#offsetMs;
+  advance(ms: number): void {
+    this.#offsetMs += ms;
+  }
+}
+
+interface Container {
+  readonly runtime: LayerRuntime;
+  /** GetParameter calls on the token parameter so far. */
+  tokenReads(): number;
+  close(): Promise<void>;
+}
+
+interface Fleet {
+  readonly sandbox: Sandbox;
+  readonly clock: MovableClock;
+  start(count: number): Container[];
+  close(): Promise<void>;
+}
+
+async function startFleet(fixture: BenchFixture, prefix: string): Promise<Fleet> {
+  const clock = new MovableClock();
+  const sandbox = await startSandbox({ seed: 'demo', clock: clock.now });
+  const tokenParameter = parameterNames(prefix).token('contact');
+  const containers: Container[] = [];
+
+  const startContainer = (): Container => {
+    const ssm = new SSMClient(fixture.moto.clientConfig());
+    let tokenReads = 0;
+    ssm.middlewareStack.add(
+      (next, context) => (args) => {
+        const input = args.input as { Name?: string };
+        if (context.commandName === 'GetParameterCommand' && input.Name === tokenParameter) tokenReads++;
+        return next(args);
+      },
+      { step: 'initialize', name: 'countTokenReads' },
+    );
+    const dispatcher = new Agent();
+    const runtime = createRuntime({
+      baseUrl: sandbox.url,
+      corpId: sandbox.corpId,
+      secrets: { contact: sandbox.contactSecret },
+      store: new SsmTokenStore({ ssm, prefix }),
+      dispatcher,
+      clock: clock.now,
+    });
+    const container = {
+      runtime,
+      tokenReads: () => tokenReads,
+      close: async () => {
+        ssm.destroy();
+        await dispatcher.close();
+      },
+    };
+    containers.push(container);
+    return container;
+  };
+
+  return {
+    sandbox,
+    clock,
+    start: (count) => Array.from({ length: count }, startContainer),
+    close: async () => {
+      await Promise.all(containers.map((container) => container.close()));
+      await sandbox.stop();
+    },
+  };
+}
+
+/** Every container reads one member at the same moment; how many calls failed. */
+async function everyoneReads(containers: readonly Container[]): Promise<number> {
+  const results = await Promise.allSettled(
+    containers.map(({ runtime }) => runtime.client.call('user/get', { userid: 'zhangsan' }, { credential: 'contact' })),
+  );
+  return results.filter((result) => result.status === 'rejected').length;
+}
+
+export async function measureHerd(fixture: BenchFixture, plan: BenchPlan): Promise<HerdResult> {
+  const step = startStep(`herd of ${plan.herdSize} containers`, 2);
+  const fleet = await startFleet(fixture, '/wecom-contact/bench-herd');
+  try {
+    const containers = fleet.start(plan.herdSize);
+    const coldFailed = await everyoneReads(containers);
+    if (coldFailed > 0) throw new Error(`${coldFailed} containers failed their first call`);
+    const coldGettokenCalls = fleet.sandbox.counters().gettoken ?? 0;
+    step.advance();
+
+    fleet.clock.advance(TOKEN_LIFETIME_MS + 1_000);
+    fleet.sandbox.resetCounters();
+    const failed = await everyoneReads(containers);
+    const gettokenCalls = fleet.sandbox.counters().gettoken ?? 0;
+    step.advance();
+    step.done(`${gettokenCalls} gettoken, ${failed} failed (cold fleet: ${coldGettokenCalls} gettoken)`);
+    return { gettokenCalls, failed, coldGettokenCalls };
+  } finally {
+    await fleet.close();
+  }
+}
+
+export async function measureSsmReads(fixture: BenchFixture, plan: BenchPlan): Promise<SsmReadsResult> {
+  const requests = plan.lifetimes * plan.requestsPerLifetime;
+  const step = startStep('SSM reads over token lifetimes', requests);
+  const fleet = await startFleet(fixture, '/wecom-contact/bench-reads');
+  try {
+    const [refresher, warm] = fleet.start(2) as [Container, Container];
+    const interval = TOKEN_LIFETIME_MS / plan.requestsPerLifetime;
+    for (let index = 0; index < requests; index++) {
+      // The fleet's other container goes first, so the measured one never has to refresh itself.
+      for (const container of [refresher, warm]) {
+        if ((await everyoneReads([container])) > 0) throw new Error('a call failed while counting SSM reads');
+      }
+      fleet.clock.advance(interval);
+      step.advance();
+    }
+    const reads = warm.tokenReads();
+    const result = { readsPerLifetime: reads / plan.lifetimes, reads, lifetimes: plan.lifetimes };
+    step.done(`${reads} token reads in ${plan.lifetimes} lifetimes (${requests} requests)`);
+    return result;
+  } finally {
+    await fleet.close();
+  }
+}

@@ -1,0 +1,64 @@
+/** The keys of bench/results.json (exactly the issue's), their goals, and the table of a run. */
+import type { Machine } from './machine.ts';
+
+export const RESULT_KEYS = [
+  'warm_latency_ratio',
+  'warm_throughput_ratio',
+  'cold_start_ratio',
+  'fn_bundle_kb_max',
+  'layer_kb',
+  'herd_gettoken_calls',
+  'herd_failed',
+  'ssm_reads_per_token_lifetime',
+  'naive_latency_ratio',
+  'peak_rss_mb',
+  'local_api_rps_ratio',
+] as const;
+
+export type ResultKey = (typeof RESULT_KEYS)[number];
+export type BenchResults = Record<ResultKey, number>;
+
+interface Goal {
+  readonly text: string;
+  /** Absent: the figure is reported, not judged. */
+  readonly met?: (value: number) => boolean;
+}
+
+export const GOALS: Readonly<Record<ResultKey, Goal>> = {
+  warm_latency_ratio: { text: '≤ 1.10', met: (value) => value <= 1.1 },
+  warm_throughput_ratio: { text: '≥ 0.90', met: (value) => value >= 0.9 },
+  cold_start_ratio: { text: '≤ 2.0', met: (value) => value <= 2 },
+  fn_bundle_kb_max: { text: '≤ 10', met: (value) => value <= 10 },
+  layer_kb: { text: 'report' },
+  herd_gettoken_calls: { text: '≤ 2', met: (value) => value <= 2 },
+  herd_failed: { text: '0', met: (value) => value === 0 },
+  ssm_reads_per_token_lifetime: { text: '1', met: (value) => value <= 1 },
+  naive_latency_ratio: { text: '≥ 3', met: (value) => value >= 3 },
+  peak_rss_mb: { text: '≤ 90', met: (value) => value <= 90 },
+  local_api_rps_ratio: { text: 'report' },
+};
+
+export function verdict(key: ResultKey, value: number): 'met' | 'MISSED' | 'report' {
+  const { met } = GOALS[key];
+  if (met === undefined) return 'report';
+  return met(value) ? 'met' : 'MISSED';
+}
+
+/** The run as a Markdown table (also readable in a terminal), with how each figure was obtained. */
+export function renderTable(
+  results: BenchResults,
+  details: Readonly<Record<ResultKey, string>>,
+  machine: Machine,
+  lambdaNode: string,
+): string {
+  const rows = RESULT_KEYS.map(
+    (key) => `| \`${key}\` | ${results[key]} | ${GOALS[key].text} | ${verdict(key, results[key])} | ${details[key]} |`,
+  );
+  return [
+    '| key | value | goal | | measured |',
+    '|---|---:|---|---|---|',
+    ...rows,
+    '',
+    `Machine: ${machine.cpu}, ${machine.cores} cores; benchmark on Node ${machine.node}; built bundles run on ${lambdaNode}.`,
+  ].join('\n');
+}
