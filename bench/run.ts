@@ -9,6 +9,7 @@
 import { writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { logger } from '#shared/observability.ts';
 import { type BenchFixture, startFixture } from './fixture.ts';
 import { buildLambdaLayout, type LambdaLayout } from './lambda-layout.ts';
 import { describeMachine, lambdaNode } from './machine.ts';
@@ -27,6 +28,8 @@ const KIB = 1024;
 async function main(): Promise<void> {
   const started = performance.now();
   const plan = process.argv.includes('--quick') ? QUICK_PLAN : FULL_PLAN;
+  // The in-process fleets log each token fetch at INFO; only warnings belong among the progress lines.
+  logger.setLogLevel('WARN');
   const machine = describeMachine();
   const node = lambdaNode();
   process.stderr.write(
@@ -69,7 +72,7 @@ async function main(): Promise<void> {
     const ms = (value: number) => `${value.toFixed(3)} ms`;
     const rps = (value: number) => `${value.toFixed(0)} req/s`;
     const details: Record<ResultKey, string> = {
-      warm_latency_ratio: `user-get handler ${ms(warm.latency.handlerMs)} ÷ raw undici ${ms(warm.latency.rawMs)} (medians, ${plan.latencyCalls} sequential calls each, interleaved)`,
+      warm_latency_ratio: `user-get handler ${ms(warm.latency.handlerMs)} ÷ raw undici ${ms(warm.latency.rawMs)}: +${ms(warm.latency.handlerMs - warm.latency.rawMs)} per call (medians, ${plan.latencyCalls} sequential calls each, interleaved)`,
       warm_throughput_ratio: `handler ${rps(warm.throughput.handlerRps)} ÷ raw undici ${rps(warm.throughput.rawRps)} (concurrency ${plan.concurrency}, median of ${plan.throughputRounds} rounds × ${plan.throughputRequests})`,
       cold_start_ratio: `spawn → answer → exit: layer + user-get ${coldStart.subjectMs.toFixed(0)} ms ÷ undici + one request ${coldStart.baselineMs.toFixed(0)} ms (medians of ${plan.coldStarts} processes each, ${node.version})`,
       fn_bundle_kb_max: `KiB, minified, layer excluded (largest: ${largestId})`,
@@ -78,7 +81,7 @@ async function main(): Promise<void> {
       herd_failed: `failed calls of those ${plan.herdSize}`,
       ssm_reads_per_token_lifetime: `${ssmReads.reads} token reads by one warm container over ${ssmReads.lifetimes} lifetime(s), ${plan.requestsPerLifetime} requests each`,
       naive_latency_ratio: `naive (SSM + gettoken per request) ${ms(warm.naive.naiveMs)} ÷ ours ${ms(warm.naive.handlerMs)} (medians, ${plan.naiveCalls} each)`,
-      peak_rss_mb: `MiB, max RSS of one process serving ${peakRss.requests} warm invocations (${node.version})`,
+      peak_rss_mb: `MiB, max RSS of one process serving ${peakRss.requests} warm invocations (${node.version}; the baseline function, undici alone: ${peakRss.baselinePeakRssMb.toFixed(1)} MiB)`,
       local_api_rps_ratio: `local API ${rps(localApi.localApiRps)} ÷ sandbox alone ${rps(localApi.sandboxRps)} (concurrency ${plan.concurrency})`,
     };
 

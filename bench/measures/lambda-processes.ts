@@ -19,6 +19,8 @@ const DRIVER = fileURLToPath(new URL('../lambda/driver.mjs', import.meta.url));
 const COLD_START_TIMEOUT_MS = 30_000;
 const WARM_RUN_TIMEOUT_MS = 120_000;
 const USERID = 'zhangsan';
+/** The driver reports progress every this many invocations. */
+const PROGRESS_EVERY = 1_000;
 
 interface DriverSummary {
   readonly statuses: Record<string, number>;
@@ -32,6 +34,8 @@ export interface ColdStartResult {
 
 export interface PeakRssResult {
   readonly peakRssMb: number;
+  /** The baseline function serving as many requests: what this Node needs for undici alone. */
+  readonly baselinePeakRssMb: number;
   readonly requests: number;
 }
 
@@ -95,16 +99,28 @@ export async function measurePeakRss(
   node: LambdaNode,
   plan: BenchPlan,
 ): Promise<PeakRssResult> {
-  const step = startStep('peak RSS of a warm container', plan.rssRequests);
-  const run = await runNode(node.path, [DRIVER, layout.functionDir('user-get'), String(plan.rssRequests)], {
-    env: functionEnvironment(layout, fixture.lambdaEnvironment),
-    timeoutMs: WARM_RUN_TIMEOUT_MS,
-    onMessage: (message) => {
-      if (typeof message === 'object' && message !== null && 'progress' in message) step.advance(1_000);
-    },
-  });
-  const summary = summaryOf(run, 'the user-get function', plan.rssRequests);
-  const peakRssMb = summary.maxRssKb / 1024;
-  step.done(`${peakRssMb.toFixed(1)} MiB after ${plan.rssRequests} invocations`);
-  return { peakRssMb, requests: plan.rssRequests };
+  const step = startStep('peak RSS of a warm container (user-get, then the baseline)', 2 * plan.rssRequests);
+  const peakRssMb = async (dir: string, env: NodeJS.ProcessEnv, what: string) => {
+    const run = await runNode(node.path, [DRIVER, dir, String(plan.rssRequests)], {
+      env,
+      timeoutMs: WARM_RUN_TIMEOUT_MS,
+      onMessage: (message) => {
+        if (typeof message === 'object' && message !== null && 'progress' in message) step.advance(PROGRESS_EVERY);
+      },
+    });
+    step.advance(plan.rssRequests % PROGRESS_EVERY || PROGRESS_EVERY);
+    return summaryOf(run, what, plan.rssRequests).maxRssKb / 1024;
+  };
+  const subject = await peakRssMb(
+    layout.functionDir('user-get'),
+    functionEnvironment(layout, fixture.lambdaEnvironment),
+    'the user-get function',
+  );
+  const baseline = await peakRssMb(
+    layout.baselineDir,
+    functionEnvironment(layout, { BENCH_TARGET_URL: fixture.userGetUrl(USERID) }),
+    'the baseline function',
+  );
+  step.done(`${subject.toFixed(1)} MiB (undici alone: ${baseline.toFixed(1)} MiB) after ${plan.rssRequests} invocations`);
+  return { peakRssMb: subject, baselinePeakRssMb: baseline, requests: plan.rssRequests };
 }

@@ -27,11 +27,6 @@ const ZHANGSAN = { userid: 'zhangsan', name: '张三', mobile: '13800000001', de
 const LISI = { userid: 'lisi', name: '李四', email: 'lisi@example.com', department: [1] };
 const WANGWU = { userid: 'wangwu', name: '王五', mobile: '13800000003', department: [1] };
 
-interface EmfMetadata {
-  Timestamp: number;
-  CloudWatchMetrics: unknown[];
-}
-
 interface HttpAnswer {
   status: number;
   body: Record<string, unknown>;
@@ -218,7 +213,7 @@ describe.skipIf(!motoAvailable())(`the built bundles in the Lambda layout, run b
     const emf = reportOutput
       .split('\n')
       .filter((line) => line.includes('"_aws"'))
-      .map((line) => JSON.parse(line) as Record<string, unknown> & { _aws: EmfMetadata });
+      .map((line) => JSON.parse(line) as unknown);
     const shown = activeMembersMetric.toMetricConfig().metricStat;
     expect(emf).toContainEqual(
       expect.objectContaining({
