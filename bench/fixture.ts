@@ -69,7 +69,9 @@ interface Grant {
 
 async function fetchToken(baseUrl: string, corpid: string, corpsecret: string): Promise<Grant> {
   const requestedAt = Date.now();
-  const { body } = await request(`${baseUrl}/cgi-bin/gettoken?${new URLSearchParams({ corpid, corpsecret })}`);
+  const { body } = await request(
+    `${baseUrl}/cgi-bin/gettoken?${new URLSearchParams({ corpid, corpsecret })}`,
+  );
   const answer = (await body.json()) as { errcode: number; access_token?: string; expires_in?: number };
   if (answer.errcode !== 0 || answer.access_token === undefined || answer.expires_in === undefined) {
     throw new Error(`the sandbox refused gettoken (errcode ${answer.errcode})`);
@@ -82,7 +84,9 @@ async function provision(moto: Moto, corpId: string, secret: string, grant: Gran
   const names = parameterNames(STAGE_PREFIX);
   try {
     await ssm.send(new PutParameterCommand({ Name: names.corpId, Value: corpId, Type: 'String' }));
-    await ssm.send(new PutParameterCommand({ Name: names.secret('contact'), Value: secret, Type: 'SecureString' }));
+    await ssm.send(
+      new PutParameterCommand({ Name: names.secret('contact'), Value: secret, Type: 'SecureString' }),
+    );
     const expiresAt = grant.requestedAt + grant.expires_in * 1000;
     // Written through the layer's own store, so the record has exactly the shape containers read.
     await new SsmTokenStore({ ssm, prefix: STAGE_PREFIX }).write('contact', {

@@ -1,26 +1,29 @@
 /**
- * The built artefacts laid out as Lambda lays them out, in a temporary folder:
+ * The built artefacts laid out and resolved exactly as the Lambda layout test does it
+ * (test/layout/lambda-layout.ts: scripts/build.ts into a temporary root outside the repository):
  *
- *   <root>/opt/nodejs/node_modules/@wecom-contact/layer/   the layer (scripts/build.ts buildLayer)
- *   <root>/functions/<id>/index.mjs                          each function (buildFunction)
- *   <root>/functions/<id>/node_modules → <root>/opt/nodejs/node_modules
- *   <root>/baseline/index.mjs                                the cold-start baseline (undici bundled in)
+ *   <root>/opt/nodejs/node_modules/@wecom-contact/layer/   the layer
+ *   <root>/task/<id>/index.mjs                               each function
+ *   <root>/task/baseline/index.mjs                           the cold-start baseline (undici bundled in)
  *
- * Lambda resolves a function's bare ESM imports from the layer's nodejs/node_modules; plain Node does
- * not, so each function folder gets a `node_modules` link to it (Node's own resolution, no loader
- * hook that would add start-up work to the subject only). NODE_PATH is set as Lambda sets it.
+ * Node is started with the layout test's resolve hook (`--import …/register-hooks.mjs`), which finds
+ * the layer from NODE_PATH as Lambda does. The baseline gets the same hook and NODE_PATH, so both
+ * sides pay the same start-up for it.
  */
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { buildSync } from 'esbuild';
-import { buildFunction, buildLayer, FUNCTION_IDS, type FunctionId } from '../scripts/build.ts';
+import { layOut } from '#test/layout/lambda-layout.ts';
+import { FUNCTION_IDS, type FunctionId } from '../scripts/build.ts';
 import { REPO_ROOT } from './processes.ts';
 
 export interface LambdaLayout {
-  readonly root: string;
   /** NODE_PATH as Lambda sets it for this layout. */
   readonly nodePath: string;
+  /** Node arguments that install Lambda's layer resolution (before the script). */
+  readonly nodeArguments: readonly string[];
   functionDir(id: FunctionId): string;
   readonly baselineDir: string;
   /** Minified bundle size (bytes, source map excluded) per function. */
@@ -31,29 +34,24 @@ export interface LambdaLayout {
 }
 
 const BASELINE_ENTRY = path.join(REPO_ROOT, 'bench', 'lambda', 'baseline-function.ts');
+const RESOLVE_HOOKS = fileURLToPath(new URL('../test/layout/lambda/register-hooks.mjs', import.meta.url));
 
 export function buildLambdaLayout(): LambdaLayout {
   const root = mkdtempSync(path.join(tmpdir(), 'wecom-bench-'));
   try {
-    const opt = path.join(root, 'opt');
-    buildLayer(opt);
-    const layerModules = path.join(opt, 'nodejs', 'node_modules');
-    const functionDir = (id: FunctionId) => path.join(root, 'functions', id);
-    const functionBytes = {} as Record<FunctionId, number>;
-    for (const id of FUNCTION_IDS) {
-      mkdirSync(functionDir(id), { recursive: true });
-      functionBytes[id] = buildFunction(id, functionDir(id)).bytes;
-      symlinkSync(layerModules, path.join(functionDir(id), 'node_modules'), 'dir');
-    }
-    const baselineDir = path.join(root, 'baseline');
+    const layout = layOut(root);
+    const functionBytes = Object.fromEntries(
+      FUNCTION_IDS.map((id) => [id, statSync(path.join(layout.taskRoot(id), 'index.mjs')).size]),
+    ) as Record<FunctionId, number>;
+    const baselineDir = path.join(root, 'task', 'baseline');
     buildBaseline(path.join(baselineDir, 'index.mjs'));
     return {
-      root,
-      nodePath: [path.join(opt, 'nodejs', 'node20', 'node_modules'), layerModules].join(path.delimiter),
-      functionDir,
+      nodePath: layout.nodePath,
+      nodeArguments: ['--import', RESOLVE_HOOKS],
+      functionDir: layout.taskRoot,
       baselineDir,
       functionBytes,
-      layerBytes: folderBytes(opt),
+      layerBytes: folderBytes(path.join(root, 'opt')),
       remove: () => rmSync(root, { recursive: true, force: true }),
     };
   } catch (error) {

@@ -1,12 +1,8 @@
 /** The machine a run happened on, and the Node binary that runs the Lambda bundles. */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import path from 'node:path';
-import { REPO_ROOT } from './processes.ts';
-
-/** The Lambda runtime's Node (tools/lambda-node: an optional, x64-only devDependency). */
-const LAMBDA_NODE = path.join(REPO_ROOT, 'node_modules', 'node-lambda-runtime', 'bin', 'node');
+import { lambdaNode as layoutTestNode } from '#test/layout/lambda-layout.ts';
 
 export interface LambdaNode {
   readonly path: string;
@@ -16,19 +12,13 @@ export interface LambdaNode {
 }
 
 /**
- * The Node that runs the built bundles (cold starts, peak RSS), for the subject and its baseline
- * alike: the Lambda runtime's major when installed, else the one running the benchmark.
+ * The Node that runs the built bundles (cold starts, peak RSS) for the subject and its baseline alike:
+ * the one the Lambda layout test uses (the Lambda runtime's major when installed, else this machine's).
  */
 export function lambdaNode(): LambdaNode {
-  if (existsSync(LAMBDA_NODE)) {
-    const version = execFileSync(LAMBDA_NODE, ['--version'], { encoding: 'utf8' }).trim();
-    return { path: LAMBDA_NODE, version, description: `Node ${version} (the Lambda runtime's major, node-lambda-runtime)` };
-  }
-  return {
-    path: process.execPath,
-    version: process.version,
-    description: `Node ${process.version} (this machine's: node-lambda-runtime is not installed)`,
-  };
+  const { path, label } = layoutTestNode();
+  const version = execFileSync(path, ['--version'], { encoding: 'utf8' }).trim();
+  return { path, version, description: `Node ${version}, ${label}` };
 }
 
 export interface Machine {

@@ -29,7 +29,10 @@ export function createNaiveHandler({ ssm, prefix, baseUrl, dispatcher }: NaiveHa
       new GetParametersCommand({ Names: [names.corpId, names.secret('contact')], WithDecryption: true }),
     );
     const value = (name: string) => Parameters.find((parameter) => parameter.Name === name)?.Value ?? '';
-    const grant = await getJson('gettoken', { corpid: value(names.corpId), corpsecret: value(names.secret('contact')) });
+    const grant = await getJson('gettoken', {
+      corpid: value(names.corpId),
+      corpsecret: value(names.secret('contact')),
+    });
     const member = await getJson('user/get', {
       access_token: String(grant.access_token),
       userid: event.pathParameters?.userid ?? '',

@@ -8,7 +8,7 @@ export interface BenchPlan {
   readonly latencyCalls: number;
   /** Calls per side per interleaved block: both sides see the same moments of a noisy machine. */
   readonly latencyBlock: number;
-  /** Untimed calls per side before any timing (JIT, connection pools). */
+  /** Untimed calls per side before any timing (JIT, connection pools); a tenth of it for the naive handler. */
   readonly warmUpCalls: number;
   readonly concurrency: number;
   /** Requests per round for the throughput and local API measurements; rounds alternate the sides. */
@@ -30,7 +30,7 @@ export const FULL_PLAN: BenchPlan = {
   quick: false,
   latencyCalls: 2_000,
   latencyBlock: 100,
-  warmUpCalls: 300,
+  warmUpCalls: 3_000,
   concurrency: 32,
   throughputRequests: 4_000,
   throughputRounds: 3,

@@ -29,9 +29,13 @@ export async function startServerProcess(kind: ServerKind): Promise<ServerProces
   const firstLine = new Promise<string>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
     lines.once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`the ${kind} process exited (${code}) before it listened`)));
+    child.once('exit', (code) =>
+      reject(new Error(`the ${kind} process exited (${code}) before it listened`)),
+    );
   });
-  const info = JSON.parse(await withTimeout(firstLine, SERVER_START_MS, `the ${kind} process did not start`, child));
+  const info = JSON.parse(
+    await withTimeout(firstLine, SERVER_START_MS, `the ${kind} process did not start`, child),
+  );
   return { info: info as ServerInfo, stop: () => stopChild(child) };
 }
 
@@ -52,9 +56,17 @@ export interface RunOptions {
 }
 
 /** Runs `node args…` to its end; stderr passes through, stdout is read as JSON lines. */
-export async function runNode(node: string, args: readonly string[], options: RunOptions): Promise<CompletedProcess> {
+export async function runNode(
+  node: string,
+  args: readonly string[],
+  options: RunOptions,
+): Promise<CompletedProcess> {
   const started = performance.now();
-  const child = spawn(node, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(node, args, {
+    cwd: options.cwd,
+    env: options.env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const messages: unknown[] = [];
   createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
     if (!line.startsWith('{')) return;
@@ -67,7 +79,12 @@ export async function runNode(node: string, args: readonly string[], options: Ru
   return { exitCode, messages, elapsedMs: performance.now() - started };
 }
 
-async function withTimeout<T>(promise: Promise<T>, ms: number, message: string, child: ChildProcess): Promise<T> {
+async function withTimeout<T>(
+  promise: Promise<T>,
+  ms: number,
+  message: string,
+  child: ChildProcess,
+): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {

@@ -11,7 +11,11 @@ export interface ProgressStep {
 
 const REDRAW_MS = 100;
 
-export function startStep(label: string, total: number, stream: NodeJS.WriteStream = process.stderr): ProgressStep {
+export function startStep(
+  label: string,
+  total: number,
+  stream: NodeJS.WriteStream = process.stderr,
+): ProgressStep {
   const started = performance.now();
   let count = 0;
   let drawnAt = 0;
@@ -33,7 +37,9 @@ export function startStep(label: string, total: number, stream: NodeJS.WriteStre
       }
     },
     done(summary) {
-      stream.write(`${stream.isTTY ? '\r' : ''}✓ ${label}: ${summary} (${seconds()} s)${stream.isTTY ? '\u001b[K' : ''}\n`);
+      stream.write(
+        `${stream.isTTY ? '\r' : ''}✓ ${label}: ${summary} (${seconds()} s)${stream.isTTY ? '\u001b[K' : ''}\n`,
+      );
     },
   };
 }

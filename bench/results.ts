@@ -52,7 +52,8 @@ export function renderTable(
   lambdaNode: string,
 ): string {
   const rows = RESULT_KEYS.map(
-    (key) => `| \`${key}\` | ${results[key]} | ${GOALS[key].text} | ${verdict(key, results[key])} | ${details[key]} |`,
+    (key) =>
+      `| \`${key}\` | ${results[key]} | ${GOALS[key].text} | ${verdict(key, results[key])} | ${details[key]} |`,
   );
   return [
     '| key | value | goal | | measured |',

@@ -29,10 +29,16 @@ async function start(kind: string): Promise<{ info: ServerInfo; stop: () => Prom
     return { info, stop: () => sandbox.stop() };
   }
   if (kind === 'local-api') {
-    const api: LocalApi = await startLocalApi({ env: {}, sandbox: { seed: 'demo', rateLimitPerMinute: UNLIMITED } });
+    const api: LocalApi = await startLocalApi({
+      env: {},
+      sandbox: { seed: 'demo', rateLimitPerMinute: UNLIMITED },
+    });
     const sandbox = api.sandbox;
     if (sandbox === undefined) throw new Error('the local API did not embed the sandbox');
-    return { info: { url: api.url, corpId: sandbox.corpId, contactSecret: sandbox.contactSecret }, stop: () => api.stop() };
+    return {
+      info: { url: api.url, corpId: sandbox.corpId, contactSecret: sandbox.contactSecret },
+      stop: () => api.stop(),
+    };
   }
   throw new Error(`unknown server kind "${kind}" (expected sandbox or local-api)`);
 }

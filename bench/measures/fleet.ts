@@ -108,7 +108,9 @@ async function startFleet(fixture: BenchFixture, prefix: string): Promise<Fleet>
 /** Every container reads one member at the same moment; how many calls failed. */
 async function everyoneReads(containers: readonly Container[]): Promise<number> {
   const results = await Promise.allSettled(
-    containers.map(({ runtime }) => runtime.client.call('user/get', { userid: 'zhangsan' }, { credential: 'contact' })),
+    containers.map(({ runtime }) =>
+      runtime.client.call('user/get', { userid: 'zhangsan' }, { credential: 'contact' }),
+    ),
   );
   return results.filter((result) => result.status === 'rejected').length;
 }

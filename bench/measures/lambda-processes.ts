@@ -40,7 +40,10 @@ export interface PeakRssResult {
 }
 
 /** What a function process gets: Lambda's variables for this layout, nothing of this shell's. */
-function functionEnvironment(layout: LambdaLayout, variables: Readonly<Record<string, string>>): NodeJS.ProcessEnv {
+function functionEnvironment(
+  layout: LambdaLayout,
+  variables: Readonly<Record<string, string>>,
+): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH,
     LANG: 'en_US.UTF-8',
@@ -72,10 +75,16 @@ export async function measureColdStart(
     dir: layout.functionDir('user-get'),
     env: functionEnvironment(layout, fixture.lambdaEnvironment),
   };
-  const baseline = { dir: layout.baselineDir, env: functionEnvironment(layout, { BENCH_TARGET_URL: fixture.userGetUrl(USERID) }) };
+  const baseline = {
+    dir: layout.baselineDir,
+    env: functionEnvironment(layout, { BENCH_TARGET_URL: fixture.userGetUrl(USERID) }),
+  };
   const step = startStep('cold starts (fresh processes)', 2 * (plan.coldStarts + 1));
   const coldStart = async ({ dir, env }: typeof subject, what: string) => {
-    const run = await runNode(node.path, [DRIVER, dir, '1'], { env, timeoutMs: COLD_START_TIMEOUT_MS });
+    const run = await runNode(node.path, [...layout.nodeArguments, DRIVER, dir, '1'], {
+      env,
+      timeoutMs: COLD_START_TIMEOUT_MS,
+    });
     summaryOf(run, what, 1);
     step.advance();
     return run.elapsedMs;
@@ -101,11 +110,12 @@ export async function measurePeakRss(
 ): Promise<PeakRssResult> {
   const step = startStep('peak RSS of a warm container (user-get, then the baseline)', 2 * plan.rssRequests);
   const peakRssMb = async (dir: string, env: NodeJS.ProcessEnv, what: string) => {
-    const run = await runNode(node.path, [DRIVER, dir, String(plan.rssRequests)], {
+    const run = await runNode(node.path, [...layout.nodeArguments, DRIVER, dir, String(plan.rssRequests)], {
       env,
       timeoutMs: WARM_RUN_TIMEOUT_MS,
       onMessage: (message) => {
-        if (typeof message === 'object' && message !== null && 'progress' in message) step.advance(PROGRESS_EVERY);
+        if (typeof message === 'object' && message !== null && 'progress' in message)
+          step.advance(PROGRESS_EVERY);
       },
     });
     step.advance(plan.rssRequests % PROGRESS_EVERY || PROGRESS_EVERY);
@@ -121,6 +131,8 @@ export async function measurePeakRss(
     functionEnvironment(layout, { BENCH_TARGET_URL: fixture.userGetUrl(USERID) }),
     'the baseline function',
   );
-  step.done(`${subject.toFixed(1)} MiB (undici alone: ${baseline.toFixed(1)} MiB) after ${plan.rssRequests} invocations`);
+  step.done(
+    `${subject.toFixed(1)} MiB (undici alone: ${baseline.toFixed(1)} MiB) after ${plan.rssRequests} invocations`,
+  );
   return { peakRssMb: subject, baselinePeakRssMb: baseline, requests: plan.rssRequests };
 }

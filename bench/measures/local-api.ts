@@ -18,7 +18,10 @@ export interface LocalApiResult {
 const USERID = 'zhangsan';
 
 export async function measureLocalApi(fixture: BenchFixture, plan: BenchPlan): Promise<LocalApiResult> {
-  const step = startStep(`local API vs sandbox (concurrency ${plan.concurrency})`, 2 * plan.throughputRounds * plan.throughputRequests);
+  const step = startStep(
+    `local API vs sandbox (concurrency ${plan.concurrency})`,
+    2 * plan.throughputRounds * plan.throughputRequests,
+  );
   const localApi = await startServerProcess('local-api');
   const toLocalApi = new Pool(localApi.info.url, { connections: plan.concurrency });
   const toSandbox = new Pool(fixture.sandbox.info.url, { connections: plan.concurrency });
@@ -43,7 +46,9 @@ export async function measureLocalApi(fixture: BenchFixture, plan: BenchPlan): P
       () => throughput(plan.throughputRequests, plan.concurrency, counted(viaLocalApi)),
     );
     const result = { localApiRps: median(rates.subject), sandboxRps: median(rates.baseline) };
-    step.done(`median ${result.localApiRps.toFixed(0)} req/s vs sandbox ${result.sandboxRps.toFixed(0)} req/s`);
+    step.done(
+      `median ${result.localApiRps.toFixed(0)} req/s vs sandbox ${result.sandboxRps.toFixed(0)} req/s`,
+    );
     return result;
   } finally {
     await Promise.all([toLocalApi.close(), toSandbox.close()]);

@@ -15,7 +15,7 @@ import { routeEvent } from '#test/functions/support/events.ts';
 import { type BenchFixture, STAGE_PREFIX } from '../fixture.ts';
 import { createNaiveHandler } from '../naive-handler.ts';
 import type { BenchPlan } from '../plan.ts';
-import { startStep } from '../progress.ts';
+import { type ProgressStep, startStep } from '../progress.ts';
 import { interleaved, latencies, median, throughput } from '../stats.ts';
 
 export interface WarmResults {
@@ -34,98 +34,133 @@ interface Invocation {
   readonly context: Context;
 }
 
+/** Invocations prepared before the clock starts, so that only the handler is timed. */
 const invocations = (count: number): Invocation[] =>
   Array.from({ length: count }, () => ({
     event: routeEvent('user-get', { pathParameters: { userid: USERID } }),
     context: createLambdaContext({ functionName: 'user-get' }),
   }));
 
+/** The three ways of reading one member that this module compares. */
+interface Contestants {
+  /** The user-get function, taking its invocations from `prepared`. */
+  handler(prepared: readonly Invocation[]): Call;
+  raw: Call;
+  naive(prepared: readonly Invocation[]): Call;
+  close(): Promise<void>;
+}
+
 function expectOk(statusCode: number | undefined, what: string): void {
   if (statusCode !== 200) throw new Error(`${what} answered ${statusCode}, not 200`);
 }
 
-export async function measureWarm(fixture: BenchFixture, plan: BenchPlan): Promise<WarmResults> {
+const pick = (prepared: readonly Invocation[], index: number) =>
+  prepared[index % prepared.length] as Invocation;
+
+async function contestants(fixture: BenchFixture): Promise<Contestants> {
   // The function builds its runtime from the environment on its first invocation, as in Lambda.
   Object.assign(process.env, fixture.lambdaEnvironment);
   const { handler } = (await import('../../functions/user-get.ts')) as { handler: OperationHandler };
   const rawAgent = new Agent();
   const naiveAgent = new Agent();
   const ssm = new SSMClient(fixture.moto.clientConfig());
-  const naive = createNaiveHandler({ ssm, prefix: STAGE_PREFIX, baseUrl: fixture.sandbox.info.url, dispatcher: naiveAgent });
+  const naive = createNaiveHandler({
+    ssm,
+    prefix: STAGE_PREFIX,
+    baseUrl: fixture.sandbox.info.url,
+    dispatcher: naiveAgent,
+  });
   const rawUrl = fixture.userGetUrl(USERID);
-
-  /** A call that takes its invocation from a list prepared before the clock starts. */
-  const viaHandler = (prepared: Invocation[]): Call => async (index) => {
-    const { event, context } = prepared[index % prepared.length] as Invocation;
-    const result = (await handler(event, context)) as { statusCode?: number };
-    expectOk(result.statusCode, 'the user-get handler');
+  return {
+    handler: (prepared) => async (index) => {
+      const { event, context } = pick(prepared, index);
+      const result = (await handler(event, context)) as { statusCode?: number };
+      expectOk(result.statusCode, 'the user-get handler');
+    },
+    raw: async () => {
+      const { statusCode, body } = await request(rawUrl, { dispatcher: rawAgent });
+      await body.text();
+      expectOk(statusCode, 'the raw request');
+    },
+    naive: (prepared) => async (index) => {
+      expectOk((await naive(pick(prepared, index).event)).statusCode, 'the naive handler');
+    },
+    close: async () => {
+      ssm.destroy();
+      await Promise.all([rawAgent.close(), naiveAgent.close()]);
+    },
   };
-  const viaUndici: Call = async () => {
-    const { statusCode, body } = await request(rawUrl, { dispatcher: rawAgent });
-    await body.text();
-    expectOk(statusCode, 'the raw request');
-  };
-  const viaNaive = (prepared: Invocation[]): Call => async (index) => {
-    const { event } = prepared[index % prepared.length] as Invocation;
-    expectOk((await naive(event)).statusCode, 'the naive handler');
-  };
-
-  try {
-    const warmUp = startStep('warm-up', 3 * plan.warmUpCalls);
-    for (const call of [viaHandler(invocations(plan.warmUpCalls)), viaUndici, viaNaive(invocations(1))]) {
-      await latencies(plan.warmUpCalls, async (index) => {
-        await call(index);
-        warmUp.advance();
-      });
-    }
-    warmUp.done('handler, raw undici and naive handler warm');
-
-    const blocks = plan.latencyCalls / plan.latencyBlock;
-    const latencyStep = startStep('warm latency (sequential)', 2 * plan.latencyCalls);
-    const timed = await interleaved(
-      blocks,
-      () => latencies(plan.latencyBlock, counted(viaUndici, latencyStep)),
-      async () => {
-        const call = viaHandler(invocations(plan.latencyBlock));
-        return latencies(plan.latencyBlock, counted(call, latencyStep));
-      },
-    );
-    const latency = { handlerMs: median(timed.subject.flat()), rawMs: median(timed.baseline.flat()) };
-    latencyStep.done(`median ${latency.handlerMs.toFixed(3)} ms vs raw ${latency.rawMs.toFixed(3)} ms`);
-
-    const throughputStep = startStep(`throughput (concurrency ${plan.concurrency})`, 2 * plan.throughputRounds * plan.throughputRequests);
-    const rates = await interleaved(
-      plan.throughputRounds,
-      () => throughput(plan.throughputRequests, plan.concurrency, counted(viaUndici, throughputStep)),
-      async () => {
-        const call = viaHandler(invocations(plan.throughputRequests));
-        return throughput(plan.throughputRequests, plan.concurrency, counted(call, throughputStep));
-      },
-    );
-    const rps = { handlerRps: median(rates.subject), rawRps: median(rates.baseline) };
-    throughputStep.done(`median ${rps.handlerRps.toFixed(0)} req/s vs raw ${rps.rawRps.toFixed(0)} req/s`);
-
-    const naiveBlock = Math.min(plan.latencyBlock, plan.naiveCalls);
-    const naiveStep = startStep('naive handler vs ours (sequential)', 2 * plan.naiveCalls);
-    const naiveTimed = await interleaved(
-      plan.naiveCalls / naiveBlock,
-      () => latencies(naiveBlock, counted(viaNaive(invocations(naiveBlock)), naiveStep)),
-      () => latencies(naiveBlock, counted(viaHandler(invocations(naiveBlock)), naiveStep)),
-    );
-    const naiveResult = { naiveMs: median(naiveTimed.baseline.flat()), handlerMs: median(naiveTimed.subject.flat()) };
-    naiveStep.done(`median ${naiveResult.naiveMs.toFixed(3)} ms vs ours ${naiveResult.handlerMs.toFixed(3)} ms`);
-
-    return { latency, throughput: rps, naive: naiveResult };
-  } finally {
-    ssm.destroy();
-    await Promise.all([rawAgent.close(), naiveAgent.close()]);
-  }
 }
 
 /** `call`, advancing the progress counter after each completion. */
-function counted(call: Call, step: { advance(): void }): Call {
+function counted(call: Call, step: ProgressStep): Call {
   return async (index) => {
     await call(index);
     step.advance();
   };
+}
+
+/** Long enough for V8 to optimise the handler's whole chain: its first few hundred calls run slower. */
+async function warmUp(contestant: Contestants, plan: BenchPlan): Promise<void> {
+  const naiveCalls = Math.ceil(plan.warmUpCalls / 10);
+  const step = startStep('warm-up', 2 * plan.warmUpCalls + naiveCalls);
+  await latencies(plan.warmUpCalls, counted(contestant.handler(invocations(plan.warmUpCalls)), step));
+  await latencies(plan.warmUpCalls, counted(contestant.raw, step));
+  await latencies(naiveCalls, counted(contestant.naive(invocations(1)), step));
+  step.done('handler, raw undici and naive handler warm');
+}
+
+async function sequentialLatency(contestant: Contestants, plan: BenchPlan): Promise<WarmResults['latency']> {
+  const step = startStep('warm latency (sequential)', 2 * plan.latencyCalls);
+  const timed = await interleaved(
+    plan.latencyCalls / plan.latencyBlock,
+    () => latencies(plan.latencyBlock, counted(contestant.raw, step)),
+    () => latencies(plan.latencyBlock, counted(contestant.handler(invocations(plan.latencyBlock)), step)),
+  );
+  const result = { handlerMs: median(timed.subject.flat()), rawMs: median(timed.baseline.flat()) };
+  step.done(`median ${result.handlerMs.toFixed(3)} ms vs raw ${result.rawMs.toFixed(3)} ms`);
+  return result;
+}
+
+async function concurrentThroughput(
+  contestant: Contestants,
+  plan: BenchPlan,
+): Promise<WarmResults['throughput']> {
+  const { throughputRequests: requests, concurrency } = plan;
+  const step = startStep(`throughput (concurrency ${concurrency})`, 2 * plan.throughputRounds * requests);
+  const rates = await interleaved(
+    plan.throughputRounds,
+    () => throughput(requests, concurrency, counted(contestant.raw, step)),
+    () => throughput(requests, concurrency, counted(contestant.handler(invocations(requests)), step)),
+  );
+  const result = { handlerRps: median(rates.subject), rawRps: median(rates.baseline) };
+  step.done(`median ${result.handlerRps.toFixed(0)} req/s vs raw ${result.rawRps.toFixed(0)} req/s`);
+  return result;
+}
+
+async function againstNaive(contestant: Contestants, plan: BenchPlan): Promise<WarmResults['naive']> {
+  const block = Math.min(plan.latencyBlock, plan.naiveCalls);
+  const step = startStep('naive handler vs ours (sequential)', 2 * plan.naiveCalls);
+  const timed = await interleaved(
+    plan.naiveCalls / block,
+    () => latencies(block, counted(contestant.naive(invocations(block)), step)),
+    () => latencies(block, counted(contestant.handler(invocations(block)), step)),
+  );
+  const result = { naiveMs: median(timed.baseline.flat()), handlerMs: median(timed.subject.flat()) };
+  step.done(`median ${result.naiveMs.toFixed(3)} ms vs ours ${result.handlerMs.toFixed(3)} ms`);
+  return result;
+}
+
+export async function measureWarm(fixture: BenchFixture, plan: BenchPlan): Promise<WarmResults> {
+  const contestant = await contestants(fixture);
+  try {
+    await warmUp(contestant, plan);
+    return {
+      latency: await sequentialLatency(contestant, plan),
+      throughput: await concurrentThroughput(contestant, plan),
+      naive: await againstNaive(contestant, plan),
+    };
+  } finally {
+    await contestant.close();
+  }
 }
