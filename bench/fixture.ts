@@ -19,17 +19,21 @@ const REFRESH_MARGIN_MS = 300_000;
 export interface BenchFixture {
   readonly moto: Moto;
   readonly sandbox: ServerProcess;
-  /** The contact credential's token, cached in SSM; raw baseline requests use it too. */
-  readonly token: string;
   /** A function's environment as the stack sets it, plus where the AWS SDK finds SSM (moto). */
   readonly lambdaEnvironment: Readonly<Record<string, string>>;
-  /** The raw WeCom request the user-get handler makes for `userid`. */
+  /** The raw WeCom request the user-get handler makes for `userid` (with the token cached in SSM). */
   userGetUrl(userid: string): string;
   close(): Promise<void>;
 }
 
 export async function startFixture(): Promise<BenchFixture> {
-  const [moto, sandbox] = await Promise.all([startMoto(), startServerProcess('sandbox')]);
+  const [motoStart, sandboxStart] = await Promise.allSettled([startMoto(), startServerProcess('sandbox')]);
+  if (motoStart.status === 'rejected' || sandboxStart.status === 'rejected') {
+    if (motoStart.status === 'fulfilled') await motoStart.value.stop();
+    if (sandboxStart.status === 'fulfilled') await sandboxStart.value.stop();
+    throw motoStart.status === 'rejected' ? motoStart.reason : (sandboxStart as PromiseRejectedResult).reason;
+  }
+  const [moto, sandbox] = [motoStart.value, sandboxStart.value];
   try {
     const { url, corpId, contactSecret } = sandbox.info;
     const token = await fetchToken(url, corpId, contactSecret);
@@ -38,7 +42,6 @@ export async function startFixture(): Promise<BenchFixture> {
     return {
       moto,
       sandbox,
-      token: token.access_token,
       lambdaEnvironment: {
         [ENV.ssmPrefix]: STAGE_PREFIX,
         [ENV.credentials]: 'contact',

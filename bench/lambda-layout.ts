@@ -1,31 +1,42 @@
 /**
- * The built artefacts laid out and resolved exactly as the Lambda layout test does it
- * (test/layout/lambda-layout.ts: scripts/build.ts into a temporary root outside the repository):
+ * The built artefacts laid out as the Lambda layout test lays them out (test/layout/lambda-layout.ts:
+ * scripts/build.ts into a temporary root outside the repository), plus the cold-start baseline:
  *
  *   <root>/opt/nodejs/node_modules/@wecom-contact/layer/   the layer
  *   <root>/task/<id>/index.mjs                               each function
- *   <root>/task/baseline/index.mjs                           the cold-start baseline (undici bundled in)
+ *   <root>/task/baseline/index.mjs                           the baseline (undici bundled in)
  *
- * Node is started with the layout test's resolve hook (`--import …/register-hooks.mjs`), which finds
- * the layer from NODE_PATH as Lambda does. The baseline gets the same hook and NODE_PATH, so both
- * sides pay the same start-up for it.
+ * Lambda finds the layer package from NODE_PATH; plain Node does not. Two ways to launch a function:
+ *  - `hooked`: exactly as the layout test, with its resolve hook (`--import …/register-hooks.mjs`).
+ *    `module.register` runs that hook in a loader thread of its own, which costs start-up time and
+ *    memory that Lambda's own resolution does not.
+ *  - `linked`: a copy of the folder whose `node_modules` links to the layer's: Node's own resolution,
+ *    no extra thread; what the figures about the product alone use.
+ * Subject and baseline are always launched the same way.
  */
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildSync } from 'esbuild';
 import { layOut } from '#test/layout/lambda-layout.ts';
-import { FUNCTION_IDS, type FunctionId } from '../scripts/build.ts';
-import { REPO_ROOT } from './processes.ts';
+import { FUNCTION_IDS, type FunctionId, REPO_ROOT } from '../scripts/build.ts';
+
+/** How to start Node on a function folder. */
+export interface Launch {
+  readonly name: 'hooked' | 'linked';
+  /** Node arguments before the script. */
+  readonly nodeArguments: readonly string[];
+  /** The user-get function's folder. */
+  readonly userGetDir: string;
+  readonly baselineDir: string;
+}
 
 export interface LambdaLayout {
   /** NODE_PATH as Lambda sets it for this layout. */
   readonly nodePath: string;
-  /** Node arguments that install Lambda's layer resolution (before the script). */
-  readonly nodeArguments: readonly string[];
-  functionDir(id: FunctionId): string;
-  readonly baselineDir: string;
+  readonly hooked: Launch;
+  readonly linked: Launch;
   /** Minified bundle size (bytes, source map excluded) per function. */
   readonly functionBytes: Readonly<Record<FunctionId, number>>;
   /** Every file of the unpacked layer (bundle, source map, package.json). */
@@ -40,16 +51,35 @@ export function buildLambdaLayout(): LambdaLayout {
   const root = mkdtempSync(path.join(tmpdir(), 'wecom-bench-'));
   try {
     const layout = layOut(root);
+    const bundle = (dir: string) => path.join(dir, 'index.mjs');
     const functionBytes = Object.fromEntries(
-      FUNCTION_IDS.map((id) => [id, statSync(path.join(layout.taskRoot(id), 'index.mjs')).size]),
+      FUNCTION_IDS.map((id) => [id, statSync(bundle(layout.taskRoot(id))).size]),
     ) as Record<FunctionId, number>;
-    const baselineDir = path.join(root, 'task', 'baseline');
-    buildBaseline(path.join(baselineDir, 'index.mjs'));
+    const hooked: Launch = {
+      name: 'hooked',
+      nodeArguments: ['--import', RESOLVE_HOOKS],
+      userGetDir: layout.taskRoot('user-get'),
+      baselineDir: path.join(root, 'task', 'baseline'),
+    };
+    buildBaseline(bundle(hooked.baselineDir));
+    const layerModules = path.join(root, 'opt', 'nodejs', 'node_modules');
+    const linkedCopy = (from: string, name: string) => {
+      const dir = path.join(root, 'linked', name);
+      mkdirSync(dir, { recursive: true });
+      copyFileSync(bundle(from), bundle(dir));
+      symlinkSync(layerModules, path.join(dir, 'node_modules'), 'dir');
+      return dir;
+    };
+    const linked: Launch = {
+      name: 'linked',
+      nodeArguments: [],
+      userGetDir: linkedCopy(hooked.userGetDir, 'user-get'),
+      baselineDir: linkedCopy(hooked.baselineDir, 'baseline'),
+    };
     return {
       nodePath: layout.nodePath,
-      nodeArguments: ['--import', RESOLVE_HOOKS],
-      functionDir: layout.taskRoot,
-      baselineDir,
+      hooked,
+      linked,
       functionBytes,
       layerBytes: folderBytes(path.join(root, 'opt')),
       remove: () => rmSync(root, { recursive: true, force: true }),

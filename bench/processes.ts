@@ -7,12 +7,20 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { REPO_ROOT } from '../scripts/build.ts';
 import type { ServerInfo, ServerKind } from './server-main.ts';
 
-export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SERVER_MAIN = fileURLToPath(new URL('./server-main.ts', import.meta.url));
 
 const SERVER_START_MS = 30_000;
+
+/** One-shot children still running: an interrupted benchmark kills them (servers stop with stdin). */
+const running = new Set<ChildProcess>();
+
+export function killRunningChildren(): void {
+  for (const child of running) child.kill('SIGKILL');
+  running.clear();
+}
 
 export interface ServerProcess {
   readonly info: ServerInfo;
@@ -50,7 +58,6 @@ export interface CompletedProcess {
 export interface RunOptions {
   readonly env: NodeJS.ProcessEnv;
   readonly timeoutMs: number;
-  readonly cwd?: string;
   /** Called for each JSON line as it arrives (progress). */
   readonly onMessage?: (message: unknown) => void;
 }
@@ -62,11 +69,9 @@ export async function runNode(
   options: RunOptions,
 ): Promise<CompletedProcess> {
   const started = performance.now();
-  const child = spawn(node, args, {
-    cwd: options.cwd,
-    env: options.env,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(node, args, { env: options.env, stdio: ['ignore', 'pipe', 'inherit'] });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   const messages: unknown[] = [];
   createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
     if (!line.startsWith('{')) return;

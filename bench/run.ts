@@ -1,10 +1,10 @@
 /**
  * `npm run bench [-- --quick]`: the product's performance claims, each measured side by side with its
  * baseline in this one run on this machine (medians and ratios: machines are noisy). Prints a table,
- * writes bench/results.json with exactly the issue's keys, and stops by itself: every server and
- * child process is loopback-only, bounded and closed at the end.
+ * writes bench/results.json with exactly the issue's keys, and stops by itself: every server and child
+ * process is loopback-only, time-limited and stopped at the end (or on Ctrl-C).
  *
- * `--quick` runs every measurement with small counts (a smoke run; its numbers mean little).
+ * `--quick` runs every measurement with small counts: a smoke run whose numbers mean little.
  */
 import { writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -12,18 +12,107 @@ import { fileURLToPath } from 'node:url';
 import { logger } from '#shared/observability.ts';
 import { type BenchFixture, startFixture } from './fixture.ts';
 import { buildLambdaLayout, type LambdaLayout } from './lambda-layout.ts';
-import { describeMachine, lambdaNode } from './machine.ts';
-import { measureHerd, measureSsmReads } from './measures/fleet.ts';
-import { measureColdStart, measurePeakRss } from './measures/lambda-processes.ts';
-import { measureLocalApi } from './measures/local-api.ts';
-import { measureWarm } from './measures/warm.ts';
-import { FULL_PLAN, QUICK_PLAN } from './plan.ts';
+import { describeMachine, type LambdaNode, lambdaNode } from './machine.ts';
+import { type HerdResult, measureHerd, measureSsmReads, type SsmReadsResult } from './measures/fleet.ts';
+import {
+  type ColdStartResult,
+  measureColdStart,
+  measurePeakRss,
+  type PeakRssResult,
+} from './measures/lambda-processes.ts';
+import { type LocalApiResult, measureLocalApi } from './measures/local-api.ts';
+import { measureWarm, type WarmResults } from './measures/warm.ts';
+import { type BenchPlan, FULL_PLAN, QUICK_PLAN } from './plan.ts';
+import { killRunningChildren } from './processes.ts';
 import { startStep } from './progress.ts';
 import { type BenchResults, RESULT_KEYS, type ResultKey, renderTable } from './results.ts';
 import { round } from './stats.ts';
 
 const RESULTS_FILE = fileURLToPath(new URL('./results.json', import.meta.url));
 const KIB = 1024;
+
+interface Measurements {
+  readonly layout: LambdaLayout;
+  readonly coldStart: ColdStartResult;
+  readonly peakRss: PeakRssResult;
+  readonly warm: WarmResults;
+  readonly herd: HerdResult;
+  readonly ssmReads: SsmReadsResult;
+  readonly localApi: LocalApiResult;
+}
+
+/** Everything still running, stopped once: at the end, on an error or on a signal. */
+const cleanups: Array<() => unknown> = [];
+async function cleanUp(): Promise<void> {
+  killRunningChildren();
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+}
+
+async function measure(plan: BenchPlan, node: LambdaNode): Promise<Measurements> {
+  const buildStep = startStep('build the layer and every function in a Lambda layout', 1);
+  const layout = buildLambdaLayout();
+  cleanups.push(() => layout.remove());
+  buildStep.done(`layer ${(layout.layerBytes / KIB).toFixed(1)} KiB unpacked`);
+
+  const fixtureStep = startStep('start moto_server and the sandbox', 1);
+  const fixture: BenchFixture = await startFixture();
+  cleanups.push(() => fixture.close());
+  fixtureStep.done(`SSM at ${fixture.moto.endpoint}, WeCom sandbox at ${fixture.sandbox.info.url}`);
+
+  // The processes first, while this one is still idle; then what runs in this process.
+  return {
+    layout,
+    coldStart: await measureColdStart(layout, fixture, node, plan),
+    peakRss: await measurePeakRss(layout, fixture, node, plan),
+    warm: await measureWarm(fixture, plan),
+    herd: await measureHerd(fixture, plan),
+    ssmReads: await measureSsmReads(fixture, plan),
+    localApi: await measureLocalApi(fixture, plan),
+  };
+}
+
+function summarise(
+  { layout, coldStart, peakRss, warm, herd, ssmReads, localApi }: Measurements,
+  plan: BenchPlan,
+  node: LambdaNode,
+): { results: BenchResults; details: Record<ResultKey, string> } {
+  const [largestId, largestBytes] = Object.entries(layout.functionBytes).reduce((largest, entry) =>
+    entry[1] > largest[1] ? entry : largest,
+  );
+  const results: BenchResults = {
+    warm_latency_ratio: round(warm.latency.handlerMs / warm.latency.rawMs),
+    warm_throughput_ratio: round(warm.throughput.handlerRps / warm.throughput.rawRps),
+    cold_start_ratio: round(coldStart.hooked.subjectMs / coldStart.hooked.baselineMs),
+    fn_bundle_kb_max: round(largestBytes / KIB, 2),
+    layer_kb: round(layout.layerBytes / KIB, 1),
+    herd_gettoken_calls: herd.gettokenCalls,
+    herd_failed: herd.failed,
+    ssm_reads_per_token_lifetime: round(ssmReads.readsPerLifetime),
+    naive_latency_ratio: round(warm.naive.naiveMs / warm.naive.handlerMs),
+    peak_rss_mb: round(peakRss.peakRssMb, 1),
+    local_api_rps_ratio: round(localApi.localApiRps / localApi.sandboxRps),
+  };
+  const ms = (value: number) => `${value.toFixed(3)} ms`;
+  const rps = (value: number) => `${value.toFixed(0)} req/s`;
+  const { hooked, linked } = coldStart;
+  const details: Record<ResultKey, string> = {
+    warm_latency_ratio: `user-get handler ${ms(warm.latency.handlerMs)} ÷ raw undici ${ms(warm.latency.rawMs)}: +${ms(warm.latency.handlerMs - warm.latency.rawMs)} per call (medians of ${plan.latencyCalls} sequential calls each, interleaved)`,
+    warm_throughput_ratio: `handler ${rps(warm.throughput.handlerRps)} ÷ raw undici ${rps(warm.throughput.rawRps)} (concurrency ${plan.concurrency}, median of ${plan.throughputRounds} rounds × ${plan.throughputRequests} each)`,
+    cold_start_ratio:
+      `spawn → one event answered → exit (medians of ${plan.coldStarts} each, ${node.version}), launched as the Lambda layout test does: ` +
+      `layer + user-get ${hooked.subjectMs.toFixed(0)} ms ÷ undici + one request ${hooked.baselineMs.toFixed(0)} ms; ` +
+      `without its loader thread: ${linked.subjectMs.toFixed(0)} ÷ ${linked.baselineMs.toFixed(0)} ms = ${(linked.subjectMs / linked.baselineMs).toFixed(2)}`,
+    fn_bundle_kb_max: `KiB, minified, layer excluded (largest: ${largestId})`,
+    layer_kb: 'KiB, every file of the unpacked layer (bundle + source map + package.json)',
+    herd_gettoken_calls: `${plan.herdSize} warm containers meet an expired token at once (the same fleet starting cold: ${herd.coldGettokenCalls})`,
+    herd_failed: `failed calls of those ${plan.herdSize}`,
+    ssm_reads_per_token_lifetime: `${ssmReads.reads} token reads by one warm container over ${ssmReads.lifetimes} lifetime(s) of ${plan.requestsPerLifetime} evenly spread requests`,
+    naive_latency_ratio: `naive (SSM + gettoken per request) ${ms(warm.naive.naiveMs)} ÷ ours ${ms(warm.naive.handlerMs)} (medians of ${plan.naiveCalls} each, interleaved)`,
+    peak_rss_mb: `MiB, max RSS of one process serving ${peakRss.requests} warm invocations on ${node.version} (the baseline function, undici alone: ${peakRss.baselinePeakRssMb.toFixed(1)} MiB)`,
+    local_api_rps_ratio: `local API ${rps(localApi.localApiRps)} ÷ sandbox alone ${rps(localApi.sandboxRps)} (concurrency ${plan.concurrency}, median of ${plan.throughputRounds} rounds)`,
+  };
+  return { results, details };
+}
 
 async function main(): Promise<void> {
   const started = performance.now();
@@ -36,68 +125,32 @@ async function main(): Promise<void> {
     `${plan.quick ? 'Quick smoke run' : 'Full run'} on ${machine.cpu} (${machine.cores} cores), Node ${machine.node}; ` +
       `built bundles on ${node.description}\n`,
   );
-
-  const buildStep = startStep('build the layer and every function in a Lambda layout', 1);
-  const layout: LambdaLayout = buildLambdaLayout();
-  buildStep.done(`layer ${(layout.layerBytes / KIB).toFixed(1)} KiB unpacked`);
-  let fixture: BenchFixture | undefined;
   try {
-    const fixtureStep = startStep('start moto_server and the sandbox', 1);
-    fixture = await startFixture();
-    fixtureStep.done(`SSM at ${fixture.moto.endpoint}, WeCom sandbox at ${fixture.sandbox.info.url}`);
-
-    const coldStart = await measureColdStart(layout, fixture, node, plan);
-    const peakRss = await measurePeakRss(layout, fixture, node, plan);
-    const warm = await measureWarm(fixture, plan);
-    const herd = await measureHerd(fixture, plan);
-    const ssmReads = await measureSsmReads(fixture, plan);
-    const localApi = await measureLocalApi(fixture, plan);
-
-    const [largestId, largestBytes] = Object.entries(layout.functionBytes).reduce((largest, entry) =>
-      entry[1] > largest[1] ? entry : largest,
-    );
-    const results: BenchResults = {
-      warm_latency_ratio: round(warm.latency.handlerMs / warm.latency.rawMs),
-      warm_throughput_ratio: round(warm.throughput.handlerRps / warm.throughput.rawRps),
-      cold_start_ratio: round(coldStart.subjectMs / coldStart.baselineMs),
-      fn_bundle_kb_max: round(largestBytes / KIB, 2),
-      layer_kb: round(layout.layerBytes / KIB, 1),
-      herd_gettoken_calls: herd.gettokenCalls,
-      herd_failed: herd.failed,
-      ssm_reads_per_token_lifetime: round(ssmReads.readsPerLifetime),
-      naive_latency_ratio: round(warm.naive.naiveMs / warm.naive.handlerMs),
-      peak_rss_mb: round(peakRss.peakRssMb, 1),
-      local_api_rps_ratio: round(localApi.localApiRps / localApi.sandboxRps),
-    };
-    const ms = (value: number) => `${value.toFixed(3)} ms`;
-    const rps = (value: number) => `${value.toFixed(0)} req/s`;
-    const details: Record<ResultKey, string> = {
-      warm_latency_ratio: `user-get handler ${ms(warm.latency.handlerMs)} ÷ raw undici ${ms(warm.latency.rawMs)}: +${ms(warm.latency.handlerMs - warm.latency.rawMs)} per call (medians, ${plan.latencyCalls} sequential calls each, interleaved)`,
-      warm_throughput_ratio: `handler ${rps(warm.throughput.handlerRps)} ÷ raw undici ${rps(warm.throughput.rawRps)} (concurrency ${plan.concurrency}, median of ${plan.throughputRounds} rounds × ${plan.throughputRequests})`,
-      cold_start_ratio: `spawn → answer → exit: layer + user-get ${coldStart.subjectMs.toFixed(0)} ms ÷ undici + one request ${coldStart.baselineMs.toFixed(0)} ms (medians of ${plan.coldStarts} processes each, ${node.version})`,
-      fn_bundle_kb_max: `KiB, minified, layer excluded (largest: ${largestId})`,
-      layer_kb: `KiB, every file of the unpacked layer (bundle + source map + package.json)`,
-      herd_gettoken_calls: `${plan.herdSize} warm containers meet an expired token at once (the same fleet starting cold: ${herd.coldGettokenCalls})`,
-      herd_failed: `failed calls of those ${plan.herdSize}`,
-      ssm_reads_per_token_lifetime: `${ssmReads.reads} token reads by one warm container over ${ssmReads.lifetimes} lifetime(s), ${plan.requestsPerLifetime} requests each`,
-      naive_latency_ratio: `naive (SSM + gettoken per request) ${ms(warm.naive.naiveMs)} ÷ ours ${ms(warm.naive.handlerMs)} (medians, ${plan.naiveCalls} each)`,
-      peak_rss_mb: `MiB, max RSS of one process serving ${peakRss.requests} warm invocations (${node.version}; the baseline function, undici alone: ${peakRss.baselinePeakRssMb.toFixed(1)} MiB)`,
-      local_api_rps_ratio: `local API ${rps(localApi.localApiRps)} ÷ sandbox alone ${rps(localApi.sandboxRps)} (concurrency ${plan.concurrency})`,
-    };
-
+    const { results, details } = summarise(await measure(plan, node), plan, node);
     const ordered = Object.fromEntries(RESULT_KEYS.map((key) => [key, results[key]]));
     writeFileSync(RESULTS_FILE, `${JSON.stringify(ordered, null, 2)}\n`);
     process.stdout.write(`\n${renderTable(results, details, machine, node.description)}\n`);
+    const seconds = ((performance.now() - started) / 1000).toFixed(0);
     process.stderr.write(
-      `\nWrote ${RESULTS_FILE} in ${((performance.now() - started) / 1000).toFixed(0)} s${plan.quick ? ' (quick run: small counts)' : ''}.\n`,
+      `\nWrote ${RESULTS_FILE} in ${seconds} s${plan.quick ? ' (quick run: small counts)' : ''}.\n`,
     );
   } finally {
-    await fixture?.close();
-    layout.remove();
+    await cleanUp();
   }
 }
 
+let interrupted = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    interrupted = true;
+    process.stderr.write(`\n${signal}: stopping the servers and removing the build…\n`);
+    cleanUp().finally(() => process.exit(130));
+  });
+}
+
 main().catch((error: unknown) => {
+  // Once interrupted, the measurement cut short fails on purpose: nothing to report.
+  if (interrupted) return;
   console.error(error);
   process.exitCode = 1;
 });

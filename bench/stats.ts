@@ -37,22 +37,19 @@ export async function throughput(
 }
 
 /**
- * Runs `blocks` rounds of both sides, alternating which goes first, so that neither side always
- * meets the machine in the same state; returns each side's results in block order.
+ * Runs `blocks` rounds of every side, rotating which goes first, so that no side always meets the
+ * machine in the same state; returns each side's results in block order.
  */
-export async function interleaved<T>(
+export async function interleaved<Side extends string, T>(
   blocks: number,
-  baseline: (block: number) => Promise<T>,
-  subject: (block: number) => Promise<T>,
-): Promise<{ baseline: T[]; subject: T[] }> {
-  const results = { baseline: [] as T[], subject: [] as T[] };
+  sides: Readonly<Record<Side, (block: number) => Promise<T>>>,
+): Promise<Record<Side, T[]>> {
+  const names = Object.keys(sides) as Side[];
+  const results = Object.fromEntries(names.map((name) => [name, [] as T[]])) as Record<Side, T[]>;
   for (let block = 0; block < blocks; block++) {
-    if (block % 2 === 0) {
-      results.baseline.push(await baseline(block));
-      results.subject.push(await subject(block));
-    } else {
-      results.subject.push(await subject(block));
-      results.baseline.push(await baseline(block));
+    for (let turn = 0; turn < names.length; turn++) {
+      const name = names[(block + turn) % names.length] as Side;
+      results[name].push(await sides[name](block));
     }
   }
   return results;

@@ -1,14 +1,15 @@
 /**
  * The built bundles in the Lambda layout, each run by bench/lambda/driver.mjs in a fresh Node process
- * (the same Node binary for the subject and its baseline):
+ * (one Node binary for the subject and its baseline alike):
  *  - cold start: spawn → one event answered → exit, for the user-get function (layer + bundle; its
  *    secret and cached token read from SSM) against the baseline function (undici, one request);
- *  - peak RSS: one process serving many warm invocations of user-get.
+ *    measured with both launches of bench/lambda-layout.ts, interleaved;
+ *  - peak RSS: one process serving many warm invocations, subject then baseline (linked launch).
  */
 import { fileURLToPath } from 'node:url';
 import { routeEvent } from '#test/functions/support/events.ts';
 import type { BenchFixture } from '../fixture.ts';
-import type { LambdaLayout } from '../lambda-layout.ts';
+import type { LambdaLayout, Launch } from '../lambda-layout.ts';
 import type { LambdaNode } from '../machine.ts';
 import type { BenchPlan } from '../plan.ts';
 import { type CompletedProcess, runNode } from '../processes.ts';
@@ -27,9 +28,17 @@ interface DriverSummary {
   readonly maxRssKb: number;
 }
 
-export interface ColdStartResult {
+/** Medians in ms, spawn to exit. */
+export interface ColdStartTimes {
   readonly subjectMs: number;
   readonly baselineMs: number;
+}
+
+export interface ColdStartResult {
+  /** As the Lambda layout test runs the bundles (its resolve hook, in a loader thread). */
+  readonly hooked: ColdStartTimes;
+  /** Node's own resolution through a node_modules link: no loader thread. */
+  readonly linked: ColdStartTimes;
 }
 
 export interface PeakRssResult {
@@ -37,6 +46,14 @@ export interface PeakRssResult {
   /** The baseline function serving as many requests: what this Node needs for undici alone. */
   readonly baselinePeakRssMb: number;
   readonly requests: number;
+}
+
+/** One side of a comparison: a function folder, how to launch it, and its environment. */
+interface Side {
+  readonly what: string;
+  readonly launch: Launch;
+  readonly dir: string;
+  readonly env: NodeJS.ProcessEnv;
 }
 
 /** What a function process gets: Lambda's variables for this layout, nothing of this shell's. */
@@ -54,15 +71,60 @@ function functionEnvironment(
   };
 }
 
-function summaryOf(run: CompletedProcess, what: string, invocations: number): DriverSummary {
-  const summary = run.messages.find((message): message is DriverSummary => {
-    return typeof message === 'object' && message !== null && 'statuses' in message;
-  });
-  if (run.exitCode !== 0 || summary === undefined) throw new Error(`${what} exited with ${run.exitCode}`);
+function sides(
+  layout: LambdaLayout,
+  fixture: BenchFixture,
+  launch: Launch,
+): { subject: Side; baseline: Side } {
+  return {
+    subject: {
+      what: `the user-get function (${launch.name})`,
+      launch,
+      dir: launch.userGetDir,
+      env: functionEnvironment(layout, fixture.lambdaEnvironment),
+    },
+    baseline: {
+      what: `the baseline function (${launch.name})`,
+      launch,
+      dir: launch.baselineDir,
+      env: functionEnvironment(layout, { BENCH_TARGET_URL: fixture.userGetUrl(USERID) }),
+    },
+  };
+}
+
+async function run(
+  node: LambdaNode,
+  side: Side,
+  invocations: number,
+  onProgress?: () => void,
+): Promise<CompletedProcess> {
+  const completed = await runNode(
+    node.path,
+    [...side.launch.nodeArguments, DRIVER, side.dir, String(invocations)],
+    {
+      env: side.env,
+      timeoutMs: invocations === 1 ? COLD_START_TIMEOUT_MS : WARM_RUN_TIMEOUT_MS,
+      onMessage: (message) => {
+        if (typeof message === 'object' && message !== null && 'progress' in message) onProgress?.();
+      },
+    },
+  );
+  const summary = summaryOf(completed);
+  if (completed.exitCode !== 0 || summary === undefined)
+    throw new Error(`${side.what} exited with ${completed.exitCode}`);
   if (summary.statuses['200'] !== invocations) {
-    throw new Error(`${what} answered ${JSON.stringify(summary.statuses)}, expected ${invocations} × 200`);
+    throw new Error(
+      `${side.what} answered ${JSON.stringify(summary.statuses)}, expected ${invocations} × 200`,
+    );
   }
-  return summary;
+  return completed;
+}
+
+function summaryOf(completed: CompletedProcess): DriverSummary | undefined {
+  return completed.messages.find(
+    (message): message is DriverSummary =>
+      typeof message === 'object' && message !== null && 'statuses' in message,
+  );
 }
 
 export async function measureColdStart(
@@ -71,34 +133,30 @@ export async function measureColdStart(
   node: LambdaNode,
   plan: BenchPlan,
 ): Promise<ColdStartResult> {
-  const subject = {
-    dir: layout.functionDir('user-get'),
-    env: functionEnvironment(layout, fixture.lambdaEnvironment),
-  };
-  const baseline = {
-    dir: layout.baselineDir,
-    env: functionEnvironment(layout, { BENCH_TARGET_URL: fixture.userGetUrl(USERID) }),
-  };
-  const step = startStep('cold starts (fresh processes)', 2 * (plan.coldStarts + 1));
-  const coldStart = async ({ dir, env }: typeof subject, what: string) => {
-    const run = await runNode(node.path, [...layout.nodeArguments, DRIVER, dir, '1'], {
-      env,
-      timeoutMs: COLD_START_TIMEOUT_MS,
-    });
-    summaryOf(run, what, 1);
+  const hooked = sides(layout, fixture, layout.hooked);
+  const linked = sides(layout, fixture, layout.linked);
+  const all = [hooked.baseline, hooked.subject, linked.baseline, linked.subject];
+  const step = startStep('cold starts (fresh processes)', all.length * (plan.coldStarts + 1));
+  const coldStart = async (side: Side) => {
+    const { elapsedMs } = await run(node, side, 1);
     step.advance();
-    return run.elapsedMs;
+    return elapsedMs;
   };
-  // One untimed start each first: the files are then in the page cache for both sides alike.
-  await coldStart(baseline, 'the baseline function');
-  await coldStart(subject, 'the user-get function');
-  const times = await interleaved(
-    plan.coldStarts,
-    () => coldStart(baseline, 'the baseline function'),
-    () => coldStart(subject, 'the user-get function'),
-  );
-  const result = { subjectMs: median(times.subject), baselineMs: median(times.baseline) };
-  step.done(`median ${result.subjectMs.toFixed(0)} ms vs undici alone ${result.baselineMs.toFixed(0)} ms`);
+  // One untimed start each first: the files are then in the page cache for every side alike.
+  for (const side of all) await coldStart(side);
+  const times = await interleaved(plan.coldStarts, {
+    hookedBaseline: () => coldStart(hooked.baseline),
+    hookedSubject: () => coldStart(hooked.subject),
+    linkedBaseline: () => coldStart(linked.baseline),
+    linkedSubject: () => coldStart(linked.subject),
+  });
+  const result = {
+    hooked: { subjectMs: median(times.hookedSubject), baselineMs: median(times.hookedBaseline) },
+    linked: { subjectMs: median(times.linkedSubject), baselineMs: median(times.linkedBaseline) },
+  };
+  const text = ({ subjectMs, baselineMs }: ColdStartTimes) =>
+    `${subjectMs.toFixed(0)} vs ${baselineMs.toFixed(0)} ms`;
+  step.done(`user-get vs undici alone: ${text(result.hooked)} (hooked), ${text(result.linked)} (linked)`);
   return result;
 }
 
@@ -108,31 +166,20 @@ export async function measurePeakRss(
   node: LambdaNode,
   plan: BenchPlan,
 ): Promise<PeakRssResult> {
+  const { subject, baseline } = sides(layout, fixture, layout.linked);
   const step = startStep('peak RSS of a warm container (user-get, then the baseline)', 2 * plan.rssRequests);
-  const peakRssMb = async (dir: string, env: NodeJS.ProcessEnv, what: string) => {
-    const run = await runNode(node.path, [...layout.nodeArguments, DRIVER, dir, String(plan.rssRequests)], {
-      env,
-      timeoutMs: WARM_RUN_TIMEOUT_MS,
-      onMessage: (message) => {
-        if (typeof message === 'object' && message !== null && 'progress' in message)
-          step.advance(PROGRESS_EVERY);
-      },
-    });
+  const peakRssMb = async (side: Side) => {
+    const completed = await run(node, side, plan.rssRequests, () => step.advance(PROGRESS_EVERY));
     step.advance(plan.rssRequests % PROGRESS_EVERY || PROGRESS_EVERY);
-    return summaryOf(run, what, plan.rssRequests).maxRssKb / 1024;
+    return (summaryOf(completed)?.maxRssKb ?? Number.NaN) / 1024;
   };
-  const subject = await peakRssMb(
-    layout.functionDir('user-get'),
-    functionEnvironment(layout, fixture.lambdaEnvironment),
-    'the user-get function',
-  );
-  const baseline = await peakRssMb(
-    layout.baselineDir,
-    functionEnvironment(layout, { BENCH_TARGET_URL: fixture.userGetUrl(USERID) }),
-    'the baseline function',
-  );
+  const result = {
+    peakRssMb: await peakRssMb(subject),
+    baselinePeakRssMb: await peakRssMb(baseline),
+    requests: plan.rssRequests,
+  };
   step.done(
-    `${subject.toFixed(1)} MiB (undici alone: ${baseline.toFixed(1)} MiB) after ${plan.rssRequests} invocations`,
+    `${result.peakRssMb.toFixed(1)} MiB (undici alone: ${result.baselinePeakRssMb.toFixed(1)} MiB) after ${plan.rssRequests} invocations`,
   );
-  return { peakRssMb: subject, baselinePeakRssMb: baseline, requests: plan.rssRequests };
+  return result;
 }

@@ -40,12 +40,11 @@ export async function measureLocalApi(fixture: BenchFixture, plan: BenchPlan): P
     const viaSandbox = get(toSandbox, `${sandboxPath.pathname}${sandboxPath.search}`);
     // Both servers warm (JIT, the local API's token, connections) before the clock runs.
     await throughput(plan.warmUpCalls, plan.concurrency, () => Promise.all([viaLocalApi(), viaSandbox()]));
-    const rates = await interleaved(
-      plan.throughputRounds,
-      () => throughput(plan.throughputRequests, plan.concurrency, counted(viaSandbox)),
-      () => throughput(plan.throughputRequests, plan.concurrency, counted(viaLocalApi)),
-    );
-    const result = { localApiRps: median(rates.subject), sandboxRps: median(rates.baseline) };
+    const rates = await interleaved(plan.throughputRounds, {
+      sandbox: () => throughput(plan.throughputRequests, plan.concurrency, counted(viaSandbox)),
+      localApi: () => throughput(plan.throughputRequests, plan.concurrency, counted(viaLocalApi)),
+    });
+    const result = { localApiRps: median(rates.localApi), sandboxRps: median(rates.sandbox) };
     step.done(
       `median ${result.localApiRps.toFixed(0)} req/s vs sandbox ${result.sandboxRps.toFixed(0)} req/s`,
     );

@@ -112,12 +112,12 @@ async function warmUp(contestant: Contestants, plan: BenchPlan): Promise<void> {
 
 async function sequentialLatency(contestant: Contestants, plan: BenchPlan): Promise<WarmResults['latency']> {
   const step = startStep('warm latency (sequential)', 2 * plan.latencyCalls);
-  const timed = await interleaved(
-    plan.latencyCalls / plan.latencyBlock,
-    () => latencies(plan.latencyBlock, counted(contestant.raw, step)),
-    () => latencies(plan.latencyBlock, counted(contestant.handler(invocations(plan.latencyBlock)), step)),
-  );
-  const result = { handlerMs: median(timed.subject.flat()), rawMs: median(timed.baseline.flat()) };
+  const timed = await interleaved(plan.latencyCalls / plan.latencyBlock, {
+    raw: () => latencies(plan.latencyBlock, counted(contestant.raw, step)),
+    handler: () =>
+      latencies(plan.latencyBlock, counted(contestant.handler(invocations(plan.latencyBlock)), step)),
+  });
+  const result = { handlerMs: median(timed.handler.flat()), rawMs: median(timed.raw.flat()) };
   step.done(`median ${result.handlerMs.toFixed(3)} ms vs raw ${result.rawMs.toFixed(3)} ms`);
   return result;
 }
@@ -128,12 +128,12 @@ async function concurrentThroughput(
 ): Promise<WarmResults['throughput']> {
   const { throughputRequests: requests, concurrency } = plan;
   const step = startStep(`throughput (concurrency ${concurrency})`, 2 * plan.throughputRounds * requests);
-  const rates = await interleaved(
-    plan.throughputRounds,
-    () => throughput(requests, concurrency, counted(contestant.raw, step)),
-    () => throughput(requests, concurrency, counted(contestant.handler(invocations(requests)), step)),
-  );
-  const result = { handlerRps: median(rates.subject), rawRps: median(rates.baseline) };
+  const rates = await interleaved(plan.throughputRounds, {
+    raw: () => throughput(requests, concurrency, counted(contestant.raw, step)),
+    handler: () =>
+      throughput(requests, concurrency, counted(contestant.handler(invocations(requests)), step)),
+  });
+  const result = { handlerRps: median(rates.handler), rawRps: median(rates.raw) };
   step.done(`median ${result.handlerRps.toFixed(0)} req/s vs raw ${result.rawRps.toFixed(0)} req/s`);
   return result;
 }
@@ -141,12 +141,11 @@ async function concurrentThroughput(
 async function againstNaive(contestant: Contestants, plan: BenchPlan): Promise<WarmResults['naive']> {
   const block = Math.min(plan.latencyBlock, plan.naiveCalls);
   const step = startStep('naive handler vs ours (sequential)', 2 * plan.naiveCalls);
-  const timed = await interleaved(
-    plan.naiveCalls / block,
-    () => latencies(block, counted(contestant.naive(invocations(block)), step)),
-    () => latencies(block, counted(contestant.handler(invocations(block)), step)),
-  );
-  const result = { naiveMs: median(timed.baseline.flat()), handlerMs: median(timed.subject.flat()) };
+  const timed = await interleaved(plan.naiveCalls / block, {
+    naive: () => latencies(block, counted(contestant.naive(invocations(block)), step)),
+    handler: () => latencies(block, counted(contestant.handler(invocations(block)), step)),
+  });
+  const result = { naiveMs: median(timed.naive.flat()), handlerMs: median(timed.handler.flat()) };
   step.done(`median ${result.naiveMs.toFixed(3)} ms vs ours ${result.handlerMs.toFixed(3)} ms`);
   return result;
 }

@@ -4,11 +4,10 @@
  * nothing hangs. The deadline comes from the fake context's remaining time (1.5 s here: the handler
  * keeps 0.5 s of it to answer, so WeCom gets 1 s).
  */
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { SandboxApi, SandboxFault } from '#sandbox/types.ts';
 import { routeEvent } from '#test/functions/support/events.ts';
 import { type Harness, httpAnswer, startHarness } from '#test/functions/support/harness.ts';
-import { silenceLogs } from '#test/shared/helpers.ts';
 import { fakeLambdaContext } from '#test/support/lambda-context.ts';
 
 const FUNCTION_TIMEOUT_MS = 1_500;
@@ -42,13 +41,8 @@ const SCENARIOS: readonly Scenario[] = [
   },
 ];
 
-let restoreLogs: () => void;
 let harness: Harness | undefined;
 
-beforeAll(async () => {
-  restoreLogs = await silenceLogs();
-  return () => restoreLogs();
-});
 afterEach(async () => {
   await harness?.stop();
   harness = undefined;

@@ -8,7 +8,6 @@ import { runInNewContext } from 'node:vm';
 import { Pool } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalApi, startLocalApi } from '#local/server.ts';
-import { silenceLogs } from '#test/shared/helpers.ts';
 import { runBounded } from './support.ts';
 
 const REQUESTS = 5_000;
@@ -43,10 +42,8 @@ function fullGc(): () => void {
 
 let api: LocalApi;
 let client: Pool;
-let restoreLogs: () => void;
 
 beforeAll(async () => {
-  restoreLogs = await silenceLogs();
   // WeCom's own per-minute limit would answer 429s: this run measures our server, not that limit.
   api = await startLocalApi({ env: {}, sandbox: { rateLimitPerMinute: 1_000_000 } });
   client = new Pool(api.url, { connections: CONCURRENCY });
@@ -54,7 +51,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await client.close();
   await api.stop();
-  restoreLogs();
 });
 
 async function send(index: number): Promise<number> {

@@ -11,7 +11,6 @@ import { createRuntime } from '#shared/runtime.ts';
 import { MemoryTokenStore } from '#shared/token/memory-store.ts';
 import { routeEvent } from '#test/functions/support/events.ts';
 import { CapturingLogger, httpAnswer } from '#test/functions/support/harness.ts';
-import { silenceLogs } from '#test/shared/helpers.ts';
 import { fakeLambdaContext } from '#test/support/lambda-context.ts';
 import { runBounded } from './support.ts';
 
@@ -20,15 +19,12 @@ const REQUESTS = 1_000;
 const READERS = ['zhangsan', 'lisi', 'wangwu', 'ZhaoLiu', 'sunqi', 'zhouba'];
 
 let sandbox: Sandbox;
-let restoreLogs: () => void;
 
 beforeAll(async () => {
-  restoreLogs = await silenceLogs();
   sandbox = await startSandbox({ seed: 'demo' });
 });
 afterAll(async () => {
   await sandbox.stop();
-  restoreLogs();
 });
 
 /** Ten "containers": their own runtime (provider, memory cache) each, one shared store. */
