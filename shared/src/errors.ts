@@ -83,6 +83,21 @@ export class UpstreamNetworkError extends ServiceError {
   }
 }
 
+/**
+ * A service the layer depends on besides WeCom (SSM Parameter Store) is throttled, slow or unreachable,
+ * and nothing cached can stand in for it: retry later (503).
+ */
+export class DependencyUnavailableError extends ServiceError {
+  override readonly name = 'DependencyUnavailableError';
+  constructor(
+    readonly dependency: 'ssm',
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
 /** The deployment is wrong (missing parameter, unreadable secret): an operator must act. */
 export class ConfigurationError extends ServiceError {
   override readonly name = 'ConfigurationError';

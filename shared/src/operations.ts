@@ -206,3 +206,21 @@ export const REPORT_FUNCTION = {
 /** The credentials a deployment may configure; `app` is optional and takes the `read` calls. */
 export const CREDENTIALS = ['contact', 'app'] as const;
 export type CredentialName = (typeof CREDENTIALS)[number];
+
+/**
+ * The credentials that serve a role, given whether a deployment configured the optional `app`
+ * credential (design.md §4.6): the stack grants exactly these, and the runtime picks among them.
+ */
+export function credentialsForRole(role: CredentialRole, appConfigured: boolean): CredentialName[] {
+  return role === 'read' && appConfigured ? ['app'] : ['contact'];
+}
+
+/** CloudWatch names shared by the layer (which emits) and the stack (which graphs and alarms). */
+export const METRICS = {
+  /** Default namespace; the stack sets POWERTOOLS_METRICS_NAMESPACE to it. */
+  namespace: 'WeComContact',
+  /** The report's daily figure (unit Count, dimension `service`). */
+  activeMembers: 'ActiveMembers',
+  /** Token store (SSM) throttled or unreachable: tokens served from memory and gettoken. */
+  tokenStoreDegraded: 'TokenStoreDegraded',
+} as const;
