@@ -7,20 +7,19 @@
  *   <root>/task/baseline/index.mjs                           the baseline (undici bundled in)
  *
  * Lambda finds the layer package from NODE_PATH; plain Node does not. Two ways to launch a function:
- *  - `hooked`: exactly as the layout test, with its resolve hook (`--import …/register-hooks.mjs`).
- *    `module.register` runs that hook in a loader thread of its own, which costs start-up time and
- *    memory that Lambda's own resolution does not.
+ *  - `hooked`: exactly as the layout test, with its resolve hook (test/layout/lambda/register-hooks.mjs).
+ *    On the Lambda runtime's Node 24 the hook runs in-thread (`module.registerHooks`); on an older Node
+ *    it runs in a loader thread of its own (`module.register`), which costs start-up time and memory
+ *    that Lambda's own resolution does not.
  *  - `linked`: a copy of the folder whose `node_modules` links to the layer's: Node's own resolution,
- *    no extra thread; what the figures about the product alone use.
+ *    no hook at all; the check that `hooked` adds nothing.
  * Subject and baseline are always launched the same way.
  */
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { buildSync } from 'esbuild';
-import { layOut } from '#test/layout/lambda-layout.ts';
-import { FUNCTION_IDS, type FunctionId, REPO_ROOT } from '../scripts/build.ts';
+import { LAYER_RESOLUTION_ARGUMENTS, layOut } from '#test/layout/lambda-layout.ts';
+import { buildWithDependencies, FUNCTION_IDS, type FunctionId, REPO_ROOT } from '../scripts/build.ts';
 
 /** How to start Node on a function folder. */
 export interface Launch {
@@ -37,31 +36,31 @@ export interface LambdaLayout {
   readonly nodePath: string;
   readonly hooked: Launch;
   readonly linked: Launch;
-  /** Minified bundle size (bytes, source map excluded) per function. */
+  /** Minified bundle size (bytes) per function. */
   readonly functionBytes: Readonly<Record<FunctionId, number>>;
-  /** Every file of the unpacked layer (bundle, source map, package.json). */
+  /** Every file of the unpacked layer, as the stack deploys it by default (bundle and package.json). */
   readonly layerBytes: number;
   remove(): void;
 }
 
+/** A function with undici bundled in (it has no layer to lean on), built as the layer is built. */
 const BASELINE_ENTRY = path.join(REPO_ROOT, 'bench', 'lambda', 'baseline-function.ts');
-const RESOLVE_HOOKS = fileURLToPath(new URL('../test/layout/lambda/register-hooks.mjs', import.meta.url));
 
-export function buildLambdaLayout(): LambdaLayout {
+export async function buildLambdaLayout(): Promise<LambdaLayout> {
   const root = mkdtempSync(path.join(tmpdir(), 'wecom-bench-'));
   try {
-    const layout = layOut(root);
+    const layout = await layOut(root);
     const bundle = (dir: string) => path.join(dir, 'index.mjs');
     const functionBytes = Object.fromEntries(
       FUNCTION_IDS.map((id) => [id, statSync(bundle(layout.taskRoot(id))).size]),
     ) as Record<FunctionId, number>;
     const hooked: Launch = {
       name: 'hooked',
-      nodeArguments: ['--import', RESOLVE_HOOKS],
+      nodeArguments: LAYER_RESOLUTION_ARGUMENTS,
       userGetDir: layout.taskRoot('user-get'),
       baselineDir: path.join(root, 'task', 'baseline'),
     };
-    buildBaseline(bundle(hooked.baselineDir));
+    await buildWithDependencies(BASELINE_ENTRY, bundle(hooked.baselineDir));
     const layerModules = path.join(root, 'opt', 'nodejs', 'node_modules');
     const linkedCopy = (from: string, name: string) => {
       const dir = path.join(root, 'linked', name);
@@ -88,25 +87,6 @@ export function buildLambdaLayout(): LambdaLayout {
     rmSync(root, { recursive: true, force: true });
     throw error;
   }
-}
-
-/** Bundled and minified like a function, but with undici inside (it has no layer to lean on). */
-function buildBaseline(outfile: string): void {
-  buildSync({
-    absWorkingDir: REPO_ROOT,
-    entryPoints: [BASELINE_ENTRY],
-    outfile,
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node24',
-    mainFields: ['module', 'main'],
-    minify: true,
-    banner: {
-      js: "import { createRequire as __bundleCreateRequire } from 'node:module'; const require = __bundleCreateRequire(import.meta.url);",
-    },
-    logLevel: 'warning',
-  });
 }
 
 function folderBytes(folder: string): number {

@@ -5,7 +5,13 @@
  */
 import { AssetHashType, DockerImage, type ILocalBundling } from 'aws-cdk-lib';
 import { Code } from 'aws-cdk-lib/aws-lambda';
-import { buildFunction, buildLayer, type FunctionId, REPO_ROOT } from '../scripts/build.ts';
+import {
+  buildFunction,
+  buildLayerInChild,
+  type FunctionId,
+  type LayerBuildOptions,
+  REPO_ROOT,
+} from '../scripts/build.ts';
 
 /**
  * CDK's asset cache is keyed on the JSON of the bundling options, where a closure does not show:
@@ -34,5 +40,10 @@ function builtCode(build: LocalBuild): Code {
 export const functionCode = (id: FunctionId): Code =>
   builtCode(new LocalBuild(`function:${id}`, (outputDir) => buildFunction(id, outputDir)));
 
-/** The layer: `nodejs/node_modules/<layer package>/`. */
-export const layerCode = (): Code => builtCode(new LocalBuild('layer', buildLayer));
+/** The layer: `nodejs/node_modules/<layer package>/` (built in a child process: see scripts/build.ts). */
+export const layerCode = (options: LayerBuildOptions = {}): Code =>
+  builtCode(
+    new LocalBuild(options.sourceMap ? 'layer+source-map' : 'layer', (outputDir) =>
+      buildLayerInChild(outputDir, options),
+    ),
+  );

@@ -81,6 +81,12 @@ const contextSchema = z
       .default(RetentionDays.ONE_MONTH),
     /** Alarm notifications go to a new SNS topic with this e-mail subscribed. */
     alarmEmail: z.email().optional(),
+    /**
+     * Stack traces that name source files and lines: the layer ships its source map and every function
+     * runs with NODE_OPTIONS=--enable-source-maps. Off by default: Node then reads a map of over a MiB
+     * on each cold start, and the error's name and message (always logged) usually suffice.
+     */
+    sourceMaps: bool.default(false),
   })
   .transform(({ ssmPrefix, logRetentionDays, ...config }) => ({
     ...config,

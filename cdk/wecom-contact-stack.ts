@@ -8,9 +8,9 @@ import { HttpIamAuthorizer, HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigateway
 import { Architecture, LayerVersion, Runtime } from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
 import {
-  type CredentialName,
-  type CredentialRole,
+  credentialsForRole,
   getOperation,
+  METRICS,
   OPERATIONS,
   type OperationId,
 } from '#shared/operations.ts';
@@ -19,14 +19,11 @@ import type { StackConfig } from './config.ts';
 import { ActiveStatReport } from './constructs/active-stat-report.ts';
 import { FixedEgress } from './constructs/fixed-egress.ts';
 import { MemberApi } from './constructs/member-api.ts';
-import { Monitoring, type WatchedQueue } from './constructs/monitoring.ts';
+import { Monitoring, type WatchedApi, type WatchedQueue } from './constructs/monitoring.ts';
 import { StageParameters } from './constructs/stage-parameters.ts';
 import { DEFAULT_TIMEOUT, type FunctionDefaults, WeComFunction } from './constructs/wecom-function.ts';
 import { WriteQueue } from './constructs/write-queue.ts';
 import { constructId } from './names.ts';
-
-/** Namespace of the functions' EMF metrics (the report's daily figure, the token provider's). */
-export const METRICS_NAMESPACE = 'WeComContact';
 
 /**
  * Scale (design.md §8). WeCom allows 10,000 calls per minute per API per corp, and after a 45009 it
@@ -62,7 +59,7 @@ export class WeComContactStack extends Stack {
         : undefined;
     const defaults: FunctionDefaults = {
       layer: new LayerVersion(this, 'Layer', {
-        code: layerCode(),
+        code: layerCode({ sourceMap: config.sourceMaps }),
         description: 'WeCom client, access_token provider, middleware and validation',
         compatibleRuntimes: [Runtime.NODEJS_24_X],
         compatibleArchitectures: [Architecture.ARM_64],
@@ -72,20 +69,17 @@ export class WeComContactStack extends Stack {
         corpId: config.corpId,
       }),
       serviceName: `wecom-contact-${config.stage}`,
-      metricsNamespace: METRICS_NAMESPACE,
+      metricsNamespace: METRICS.namespace,
       logRetention: config.logRetention,
       network: egress?.network,
+      sourceMaps: config.sourceMaps,
     };
-
-    // `read` operations take the `app` credential when one is configured (design.md §4.6).
-    const credentialsFor = (role: CredentialRole): CredentialName[] =>
-      role === 'read' && config.appCredential ? ['app'] : ['contact'];
     const functions = new Map(
       OPERATIONS.map((operation) => {
         const fn = new WeComFunction(this, constructId(operation.id), {
           functionId: operation.id,
           description: `${operation.http.method} ${operation.http.path}: ${operation.summary}`,
-          credentials: credentialsFor(operation.credential),
+          credentials: credentialsForRole(operation.credential, config.appCredential),
           defaults,
         });
         return [operation.id, fn] as const;
@@ -105,6 +99,7 @@ export class WeComContactStack extends Stack {
       value: this.api.stage.url,
       description: 'Base URL (sign requests with SigV4)',
     });
+    const watchedApis: WatchedApi[] = [{ id: 'Api', label: 'IAM API', api: this.api.api }];
     if (config.jwt) {
       const jwtApi = new MemberApi(this, 'JwtHttp', {
         description: `WeCom contact API (${config.stage}), JWT-authorised`,
@@ -114,6 +109,7 @@ export class WeComContactStack extends Stack {
         logRetention: config.logRetention,
       });
       new CfnOutput(this, 'JwtApiUrl', { value: jwtApi.stage.url, description: 'Base URL (Bearer JWT)' });
+      watchedApis.push({ id: 'JwtApi', label: 'JWT API', api: jwtApi.api });
     }
 
     const queues = new Map<string, WatchedQueue>();
@@ -141,7 +137,7 @@ export class WeComContactStack extends Stack {
     queues.set(this.report.reporter.functionId, { deadLetterQueue: this.report.deadLetterQueue });
 
     new Monitoring(this, 'Monitoring', {
-      api: this.api.api,
+      apis: watchedApis,
       functions: new Map([...handlers, [this.report.reporter.functionId, this.report.reporter.function]]),
       queues,
       reporter: this.report.reporter.function,

@@ -10,24 +10,17 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  compileRoute,
-  describeError,
-  errorResponse,
-  findRoute,
-  generateOpenApi,
-  jsonResponse,
-  MAX_BODY_BYTES,
-  MethodNotAllowedError,
-  OPERATIONS,
-  type OperationId,
-  type OperationRow,
-  resetRuntime,
-  setRuntime,
-  ValidationError,
-} from '@wecom-contact/layer';
 import type { Context } from 'aws-lambda';
 import type { Sandbox, SandboxOptions } from '#sandbox/types.ts';
+import { type HttpRequestError, MethodNotAllowedError, RouteNotFoundError } from '#shared/errors.ts';
+import { describeError } from '#shared/http-errors.ts';
+import { MAX_BODY_BYTES } from '#shared/middleware/http-input.ts';
+import type { OperationRow } from '#shared/middleware/invocation.ts';
+import { errorResponse, jsonResponse } from '#shared/middleware/respond.ts';
+import { compileRoute, findRoute } from '#shared/middleware/routing.ts';
+import { generateOpenApi } from '#shared/openapi.ts';
+import { OPERATIONS, type OperationId } from '#shared/operations.ts';
+import { resetRuntime, setRuntime } from '#shared/runtime.ts';
 import { toApiGatewayEvent, writeResult } from './api-gateway.ts';
 import { createLambdaContext } from './lambda-context.ts';
 import { type Environment, resolveWeComTarget } from './wecom-target.ts';
@@ -183,12 +176,11 @@ async function invoke(handler: FunctionHandler, event: unknown, context: Context
 }
 
 /** API Gateway's own answers, as JSON like every other error of the API. */
-function routingError(error: ValidationError) {
+function routingError(error: HttpRequestError) {
   return errorResponse(describeError(error), randomUUID(), error);
 }
 
-const notFound = (method: string, path: string) =>
-  routingError(new ValidationError(`No route for ${method} ${path}`, [], 404));
+const notFound = (method: string, path: string) => routingError(new RouteNotFoundError(method, path));
 
 const methodNotAllowed = (method: string, allow: readonly string[]) =>
   routingError(new MethodNotAllowedError(method, allow));

@@ -7,9 +7,10 @@
  *    secrets and tokens in SSM Parameter Store.
  * WECOM_BASE_URL, in both cases, points at another endpoint (e.g. a fixed-IP forward proxy).
  */
-import { createRuntime, type Runtime, runtimeFromEnvironment } from '@wecom-contact/layer';
 import { startSandbox } from '#sandbox/index.ts';
 import type { Sandbox, SandboxOptions } from '#sandbox/types.ts';
+import { createRuntime, runtimeFromEnvironment } from '#shared/runtime.ts';
+import type { Runtime } from '#shared/runtime-types.ts';
 
 export type Environment = Readonly<Record<string, string | undefined>>;
 

@@ -9,16 +9,24 @@
  *   `nodejs/node_modules/<layer package>/index.mjs`, next to a package.json that makes it an ES module
  *   importable by its bare name.
  *
- * The build is synchronous (esbuild's `buildSync`) because CDK's local bundling hook is.
+ * The layer build takes an esbuild plugin, which only esbuild's asynchronous API runs; CDK's local
+ * bundling hook is synchronous, so it builds the layer through this script's command line in a child
+ * process (`buildLayerInChild`). Function bundles need no plugin and build synchronously in-process.
+ *
+ *   tsx scripts/build.ts [--source-maps]                  everything into dist/
+ *   tsx scripts/build.ts --layer <dir> [--source-maps]    the layer alone into <dir>
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { type BuildOptions, buildSync, type Metafile } from 'esbuild';
+import { parseArgs } from 'node:util';
+import { type BuildOptions, build, buildSync, type Metafile, type Plugin } from 'esbuild';
 import { OPERATIONS, REPORT_FUNCTION } from '#shared/operations.ts';
 import layerManifest from '../shared/package.json' with { type: 'json' };
 
 export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
+const THIS_SCRIPT = fileURLToPath(import.meta.url);
 
 /** The bare name the functions import the layer by (`@wecom-contact/layer`). */
 export const LAYER_PACKAGE = layerManifest.name;
@@ -35,15 +43,18 @@ export interface BuildOutput {
   readonly entry: string;
   /** Its size in bytes (source map excluded). */
   readonly bytes: number;
+  /** The source files bundled into it, relative to the repository root (esbuild's metafile inputs). */
+  readonly inputs: readonly string[];
 }
 
-/**
- * esbuild bundles to ESM, but some dependencies still call `require` for Node built-ins; without a real
- * `require` in scope those calls crash at import (`Dynamic require of "node:…" is not supported`).
- * The alias keeps the banner from colliding with a bundled `import { createRequire }`.
- */
-const REQUIRE_SHIM =
-  "import { createRequire as __bundleCreateRequire } from 'node:module'; const require = __bundleCreateRequire(import.meta.url);";
+export interface LayerBuildOptions {
+  /**
+   * Also write `index.mjs.map` (file names and lines, without the sources, which would triple its
+   * size) for functions run with NODE_OPTIONS=--enable-source-maps: the stack's `sourceMaps` context
+   * key turns both on. Off by default: nothing reads a map then, so the layer does not carry one.
+   */
+  readonly sourceMap?: boolean;
+}
 
 const COMMON: BuildOptions = {
   absWorkingDir: REPO_ROOT,
@@ -54,16 +65,59 @@ const COMMON: BuildOptions = {
   // ESM entry points of dependencies first: they tree-shake (the AWS SDK ships both).
   mainFields: ['module', 'main'],
   minify: true,
-  // Stack traces map back to files and lines (with NODE_OPTIONS=--enable-source-maps); the sources
-  // themselves stay out of the artefact, which would otherwise triple the layer's size.
-  sourcemap: 'linked',
-  sourcesContent: false,
-  banner: { js: REQUIRE_SHIM },
   metafile: true,
   logLevel: 'warning',
 };
 
-/** Bundles `functions/<id>.ts` into `<outDir>/index.mjs` (+ source map), importing the layer package at run time. */
+/**
+ * esbuild bundles to ESM, but CommonJS dependencies (undici) still call `require` for Node built-ins;
+ * without a real `require` in scope those calls crash at import (`Dynamic require of "node:…" is not
+ * supported`). The alias keeps the banner from colliding with a bundled `import { createRequire }`.
+ */
+const REQUIRE_SHIM =
+  "import { createRequire as __bundleCreateRequire } from 'node:module'; const require = __bundleCreateRequire(import.meta.url);";
+
+/**
+ * zod sets its English messages itself, yet also re-exports every locale (`z.locales`,
+ * `core.locales`). With `import { z } from 'zod'` the namespace object `z` is a value the bundler keeps
+ * whole, locales included: ~250 KiB of messages in some 50 languages that nothing here selects. Their
+ * index is replaced by one that exports `en` alone.
+ */
+const ZOD_ENGLISH_ONLY: Plugin = {
+  name: 'zod-english-only',
+  setup(builder) {
+    builder.onLoad({ filter: /[\\/]node_modules[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, () => ({
+      contents: "export { default as en } from './en.js';",
+      loader: 'js',
+    }));
+  },
+};
+
+/**
+ * Bundles `entryPoint` with every dependency inside (the layer; bench/'s baseline function) into
+ * `outfile`: with the `require` banner, zod's English messages only, and a linked source map if asked.
+ */
+export async function buildWithDependencies(
+  entryPoint: string,
+  outfile: string,
+  { sourceMap = false }: LayerBuildOptions = {},
+): Promise<BuildOutput> {
+  const { metafile } = await build({
+    ...COMMON,
+    entryPoints: [entryPoint],
+    outfile,
+    banner: { js: REQUIRE_SHIM },
+    plugins: [ZOD_ENGLISH_ONLY],
+    sourcemap: sourceMap ? 'linked' : false,
+    sourcesContent: false,
+  });
+  return builtOutput(outfile, metafile);
+}
+
+/**
+ * Bundles `functions/<id>.ts` into `<outDir>/index.mjs`, importing the layer package at run time. The
+ * entry is two lines with no dependency: it needs no `require` banner, and a map of it would say nothing.
+ */
 export function buildFunction(id: FunctionId, outDir: string): BuildOutput {
   const entry = path.join(outDir, 'index.mjs');
   const { metafile } = buildSync({
@@ -72,15 +126,19 @@ export function buildFunction(id: FunctionId, outDir: string): BuildOutput {
     outfile: entry,
     external: [LAYER_PACKAGE],
   });
-  assertOnlyFunctionCode(id, metafile);
-  return { entry, bytes: statSync(entry).size };
+  const output = builtOutput(entry, metafile);
+  assertOnlyFunctionCode(id, output.inputs);
+  return output;
 }
 
-/** Bundles the layer into `<outDir>/nodejs/node_modules/<layer package>/` (index.mjs, source map, package.json). */
-export function buildLayer(outDir: string): BuildOutput {
+/** Bundles the layer into `<outDir>/nodejs/node_modules/<layer package>/`: index.mjs, package.json, the map if asked. */
+export async function buildLayer(outDir: string, options: LayerBuildOptions = {}): Promise<BuildOutput> {
   const packageDir = path.join(outDir, 'nodejs', 'node_modules', ...LAYER_PACKAGE.split('/'));
-  const entry = path.join(packageDir, 'index.mjs');
-  buildSync({ ...COMMON, entryPoints: [path.join(REPO_ROOT, 'shared', 'index.ts')], outfile: entry });
+  const output = await buildWithDependencies(
+    path.join(REPO_ROOT, 'shared', 'index.ts'),
+    path.join(packageDir, 'index.mjs'),
+    options,
+  );
   const manifest = {
     name: LAYER_PACKAGE,
     version: layerManifest.version,
@@ -88,15 +146,28 @@ export function buildLayer(outDir: string): BuildOutput {
     exports: { '.': './index.mjs' },
   };
   writeFileSync(path.join(packageDir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-  return { entry, bytes: statSync(entry).size };
+  return output;
+}
+
+/** `buildLayer`, run to its end in a child process: for CDK's synchronous bundling hook. Throws if it fails. */
+export function buildLayerInChild(outDir: string, { sourceMap = false }: LayerBuildOptions = {}): void {
+  execFileSync(
+    process.execPath,
+    ['--import', 'tsx', THIS_SCRIPT, '--layer', outDir, ...(sourceMap ? ['--source-maps'] : [])],
+    { cwd: REPO_ROOT, stdio: ['ignore', 'inherit', 'inherit'] },
+  );
+}
+
+function builtOutput(entry: string, metafile: Metafile | undefined): BuildOutput {
+  return { entry, bytes: statSync(entry).size, inputs: Object.keys(metafile?.inputs ?? {}) };
 }
 
 /**
  * A function that imports layer code by path (or a dependency) would ship a second copy of it, with its
  * own token cache and connection pool: refuse to build it rather than deploy it.
  */
-function assertOnlyFunctionCode(id: FunctionId, metafile: Metafile | undefined): void {
-  const foreign = Object.keys(metafile?.inputs ?? {}).filter((input) => !input.startsWith('functions/'));
+function assertOnlyFunctionCode(id: FunctionId, inputs: readonly string[]): void {
+  const foreign = inputs.filter((input) => !input.startsWith('functions/'));
   if (foreign.length > 0) {
     throw new Error(
       `functions/${id}.ts bundles ${foreign.join(', ')}; import layer code from '${LAYER_PACKAGE}' instead`,
@@ -105,9 +176,11 @@ function assertOnlyFunctionCode(id: FunctionId, metafile: Metafile | undefined):
 }
 
 /** `npm run build`: every function and the layer into `dist/`, with their sizes. */
-function buildAll(distDir: string): void {
+async function buildAll(distDir: string, options: LayerBuildOptions): Promise<void> {
   rmSync(distDir, { recursive: true, force: true });
-  const outputs: Array<[string, BuildOutput]> = [['layer', buildLayer(path.join(distDir, 'layer'))]];
+  const outputs: Array<[string, BuildOutput]> = [
+    ['layer', await buildLayer(path.join(distDir, 'layer'), options)],
+  ];
   for (const id of FUNCTION_IDS) {
     const outDir = path.join(distDir, 'functions', id);
     mkdirSync(outDir, { recursive: true });
@@ -121,5 +194,11 @@ function buildAll(distDir: string): void {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  buildAll(path.join(REPO_ROOT, 'dist'));
+  const { values } = parseArgs({
+    options: { layer: { type: 'string' }, 'source-maps': { type: 'boolean', default: false } },
+  });
+  const options = { sourceMap: values['source-maps'] };
+  await (values.layer === undefined
+    ? buildAll(path.join(REPO_ROOT, 'dist'), options)
+    : buildLayer(path.resolve(values.layer), options));
 }

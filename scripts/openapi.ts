@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { generateOpenApi } from '@wecom-contact/layer';
+import { generateOpenApi } from '#shared/openapi.ts';
 
 const { values } = parseArgs({
   options: { out: { type: 'string' }, server: { type: 'string' } },

@@ -75,7 +75,13 @@ try {
     secrets: { contact: sandbox.contactSecret },
   });
   const handler = createReportHandler({ runtime: () => runtime, webhookUrl: async () => args.webhook });
-  printReport(await handler(event));
+  const outcome = await handler(event);
+  if ('refused' in outcome) {
+    console.error(`\n${outcome.refused.message}\n${USAGE}`);
+    process.exitCode = 2;
+  } else {
+    printReport(outcome);
+  }
 } catch (error) {
   if (error instanceof ReportFailedError) printReport(error.result);
   console.error(`\n${(error as Error).name}: ${(error as Error).message}`);

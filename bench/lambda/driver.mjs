@@ -2,17 +2,17 @@
  * Plays the Lambda runtime for one built function: imports `<function dir>/index.mjs` (its init) and
  * invokes its `handler` `<invocations>` times in sequence with the event in $BENCH_EVENT and a fresh
  * context each time, as one warm container would. Plain JavaScript, so that the Node running it loads
- * nothing but the function (no TypeScript loader).
+ * nothing but the function (no TypeScript loader); the context is the Lambda layout test's
+ * (test/layout/lambda/runtime.mjs), built from the Lambda variables the bench sets.
  *
  *   node bench/lambda/driver.mjs <function dir> [invocations=1]
  *
  * Prints `{"progress":n}` every 1,000 invocations, then `{"statuses":{…},"maxRssKb":n}`, and exits.
  */
-import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { lambdaContext } from '../../test/layout/lambda/runtime.mjs';
 
-const FUNCTION_TIMEOUT_MS = 30_000;
 const PROGRESS_EVERY = 1_000;
 
 const [functionDir, count = '1'] = process.argv.slice(2);
@@ -22,25 +22,9 @@ const event = JSON.parse(process.env.BENCH_EVENT ?? '{}');
 
 const { handler } = await import(pathToFileURL(path.join(functionDir, 'index.mjs')).href);
 
-function context() {
-  const endsAt = Date.now() + FUNCTION_TIMEOUT_MS;
-  const functionName = path.basename(functionDir);
-  return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:ap-east-1:123456789012:function:${functionName}`,
-    memoryLimitInMB: '256',
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: 'bench',
-    getRemainingTimeInMillis: () => Math.max(0, endsAt - Date.now()),
-  };
-}
-
 const statuses = {};
 for (let invocation = 1; invocation <= invocations; invocation++) {
-  const result = await handler(structuredClone(event), context());
+  const result = await handler(structuredClone(event), lambdaContext());
   const status = String(result?.statusCode ?? 'none');
   statuses[status] = (statuses[status] ?? 0) + 1;
   if (invocation % PROGRESS_EVERY === 0 && invocation < invocations) {

@@ -6,8 +6,10 @@
  *    measured with both launches of bench/lambda-layout.ts, interleaved;
  *  - peak RSS: one process serving many warm invocations, subject then baseline (linked launch).
  */
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { routeEvent } from '#test/functions/support/events.ts';
+import { lambdaVariables } from '#test/layout/lambda-layout.ts';
 import type { BenchFixture } from '../fixture.ts';
 import type { LambdaLayout, Launch } from '../lambda-layout.ts';
 import type { LambdaNode } from '../machine.ts';
@@ -35,9 +37,9 @@ export interface ColdStartTimes {
 }
 
 export interface ColdStartResult {
-  /** As the Lambda layout test runs the bundles (its resolve hook, in a loader thread). */
+  /** As the Lambda layout test runs the bundles: with its resolve hook (bench/lambda-layout.ts says how). */
   readonly hooked: ColdStartTimes;
-  /** Node's own resolution through a node_modules link: no loader thread. */
+  /** Node's own resolution through a node_modules link: no hook. */
   readonly linked: ColdStartTimes;
 }
 
@@ -59,13 +61,11 @@ interface Side {
 /** What a function process gets: Lambda's variables for this layout, nothing of this shell's. */
 function functionEnvironment(
   layout: LambdaLayout,
+  dir: string,
   variables: Readonly<Record<string, string>>,
 ): NodeJS.ProcessEnv {
   return {
-    PATH: process.env.PATH,
-    LANG: 'en_US.UTF-8',
-    TZ: ':UTC',
-    NODE_PATH: layout.nodePath,
+    ...lambdaVariables(layout, path.basename(dir), dir),
     BENCH_EVENT: JSON.stringify(routeEvent('user-get', { pathParameters: { userid: USERID } })),
     ...variables,
   };
@@ -81,13 +81,13 @@ function sides(
       what: `the user-get function (${launch.name})`,
       launch,
       dir: launch.userGetDir,
-      env: functionEnvironment(layout, fixture.lambdaEnvironment),
+      env: functionEnvironment(layout, launch.userGetDir, fixture.lambdaEnvironment),
     },
     baseline: {
       what: `the baseline function (${launch.name})`,
       launch,
       dir: launch.baselineDir,
-      env: functionEnvironment(layout, { BENCH_TARGET_URL: fixture.userGetUrl(USERID) }),
+      env: functionEnvironment(layout, launch.baselineDir, { BENCH_TARGET_URL: fixture.userGetUrl(USERID) }),
     },
   };
 }

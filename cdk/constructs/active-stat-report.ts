@@ -12,7 +12,7 @@ import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/a
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { REPORT_FUNCTION } from '#shared/operations.ts';
+import { METRICS, REPORT_FUNCTION } from '#shared/operations.ts';
 import { ENV } from '#shared/runtime-types.ts';
 import { type FunctionDefaults, WeComFunction } from './wecom-function.ts';
 import { deadLetterQueue } from './write-queue.ts';
@@ -34,9 +34,6 @@ const DELIVERY_RETRIES = 3;
 const RUN_RETRIES = 2;
 /** A report older than this is not worth delivering late: the next day's run comes soon after. */
 const MAX_EVENT_AGE = Duration.hours(6);
-
-/** The report's EMF metric: one datapoint per reported day, timestamped with that day. */
-export const ACTIVE_MEMBERS_METRIC = 'ActiveMembers';
 
 export class ActiveStatReport extends Construct {
   readonly reporter: WeComFunction;
@@ -112,11 +109,14 @@ export class ActiveStatReport extends Construct {
     return role;
   }
 
-  /** Active members per day, as the report emits it (dimension `service` = the functions' service name). */
+  /**
+   * Active members per day, as the report emits it: one datapoint per reported day, timestamped with
+   * that day (dimension `service` = the functions' service name).
+   */
   metricActiveMembers(): Metric {
     return new Metric({
       namespace: this.defaults.metricsNamespace,
-      metricName: ACTIVE_MEMBERS_METRIC,
+      metricName: METRICS.activeMembers,
       dimensionsMap: { service: this.defaults.serviceName },
       statistic: Stats.MAXIMUM,
       period: Duration.days(1),

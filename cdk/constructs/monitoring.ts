@@ -1,5 +1,5 @@
 /**
- * Alarms (API 5xx rate, Lambda throttles, dead letters, report failures), optionally mailed through an
+ * Alarms (each API's 5xx rate, Lambda throttles, dead letters, report failures), optionally mailed through an
  * SNS topic, and the dashboard: API traffic, errors and latency next to the daily active members.
  */
 import { Duration, Validations } from 'aws-cdk-lib';
@@ -28,8 +28,18 @@ export interface WatchedQueue {
   readonly deadLetterQueue: IQueue;
 }
 
-export interface MonitoringProps {
+/** An HTTP API to watch. */
+export interface WatchedApi {
+  /** Prefix of its alarm's construct id (`Api` → `ApiServerErrorRate`). */
+  readonly id: string;
+  /** How alarms and graphs name it (`IAM API`). */
+  readonly label: string;
   readonly api: HttpApi;
+}
+
+export interface MonitoringProps {
+  /** The IAM API, and the JWT API when there is one: each gets its own 5xx alarm. */
+  readonly apis: readonly WatchedApi[];
   /** Every function, by function id. */
   readonly functions: ReadonlyMap<string, IFunction>;
   /** Queues by the id of what they feed (a write function, the report). */
@@ -62,21 +72,29 @@ export class Monitoring extends Construct {
       });
     }
 
-    const { api } = props;
-    const requests = api.metricCount({ period: PERIOD, statistic: Stats.SUM });
-    const serverErrors = api.metricServerError({ period: PERIOD, statistic: Stats.SUM });
-    const serverErrorRate = new MathExpression({
-      expression: 'IF(requests > 0, 100 * errors / requests, 0)',
-      usingMetrics: { requests, errors: serverErrors },
-      period: PERIOD,
-      label: '5xx rate (%)',
-    });
-    this.alarm('ApiServerErrorRate', {
-      metric: serverErrorRate,
-      threshold: SERVER_ERROR_RATE_PERCENT,
-      evaluationPeriods: 3,
-      datapointsToAlarm: 2,
-      description: `${SERVER_ERROR_RATE_PERCENT}% or more of API requests answered 5xx (WeCom unreachable, misconfiguration: see the functions' logs).`,
+    const apis = props.apis.map(({ id, label, api }) => {
+      const requests = api.metricCount({ period: PERIOD, statistic: Stats.SUM, label: `${label} requests` });
+      const serverErrors = api.metricServerError({
+        period: PERIOD,
+        statistic: Stats.SUM,
+        label: `${label} 5xx`,
+      });
+      // Metric ids are unique per graph, and both APIs' rates share one.
+      const [requestsId, errorsId] = [`requests${id}`, `errors${id}`];
+      const serverErrorRate = new MathExpression({
+        expression: `IF(${requestsId} > 0, 100 * ${errorsId} / ${requestsId}, 0)`,
+        usingMetrics: { [requestsId]: requests, [errorsId]: serverErrors },
+        period: PERIOD,
+        label: `${label} 5xx rate (%)`,
+      });
+      this.alarm(`${id}ServerErrorRate`, {
+        metric: serverErrorRate,
+        threshold: SERVER_ERROR_RATE_PERCENT,
+        evaluationPeriods: 3,
+        datapointsToAlarm: 2,
+        description: `${SERVER_ERROR_RATE_PERCENT}% or more of ${label} requests answered 5xx (WeCom unreachable, misconfiguration: see the functions' logs).`,
+      });
+      return { label, api, requests, serverErrors, serverErrorRate };
     });
 
     for (const [functionId, fn] of props.functions) {
@@ -115,15 +133,22 @@ export class Monitoring extends Construct {
       }),
     );
     this.dashboard.addWidgets(
-      new GraphWidget({ title: 'API requests', left: [requests] }),
+      new GraphWidget({ title: 'API requests', left: apis.map(({ requests }) => requests) }),
       new GraphWidget({
         title: 'API errors',
-        left: [api.metricClientError({ period: PERIOD, statistic: Stats.SUM, label: '4xx' }), serverErrors],
-        right: [serverErrorRate],
+        left: apis.flatMap(({ label, api, serverErrors }) => [
+          api.metricClientError({ period: PERIOD, statistic: Stats.SUM, label: `${label} 4xx` }),
+          serverErrors,
+        ]),
+        right: apis.map(({ serverErrorRate }) => serverErrorRate),
       }),
       new GraphWidget({
         title: 'API latency (ms)',
-        left: [Stats.p(50), Stats.p(99)].map((statistic) => api.metricLatency({ period: PERIOD, statistic })),
+        left: apis.flatMap(({ label, api }) =>
+          [Stats.p(50), Stats.p(99)].map((statistic) =>
+            api.metricLatency({ period: PERIOD, statistic, label: `${label} ${statistic}` }),
+          ),
+        ),
       }),
     );
     this.dashboard.addWidgets(

@@ -21,9 +21,41 @@ export class ValidationError extends ServiceError {
   constructor(
     message: string,
     readonly issues: readonly ValidationIssue[] = [],
-    readonly status: 400 | 404 | 405 | 413 | 415 = 400,
   ) {
     super(message);
+  }
+}
+
+/**
+ * An HTTP request the API cannot take as sent, before its input is even read: a body too large
+ * (413) or not JSON (415). The subclasses name the routing refusals.
+ */
+export class HttpRequestError extends ServiceError {
+  override readonly name: string = 'HttpRequestError';
+  constructor(
+    message: string,
+    readonly status: 404 | 405 | 413 | 415,
+  ) {
+    super(message);
+  }
+}
+
+/** No route serves this method and path. */
+export class RouteNotFoundError extends HttpRequestError {
+  override readonly name = 'RouteNotFoundError';
+  constructor(method: string, path: string) {
+    super(`No route for ${method} ${path}`, 404);
+  }
+}
+
+/** The path exists with other methods; a 405 names them in `Allow`. */
+export class MethodNotAllowedError extends HttpRequestError {
+  override readonly name = 'MethodNotAllowedError';
+  constructor(
+    method: string,
+    readonly allow: readonly string[],
+  ) {
+    super(`This route does not accept ${method}; allowed: ${allow.join(', ')}`, 405);
   }
 }
 
@@ -98,7 +130,22 @@ export class DependencyUnavailableError extends ServiceError {
   }
 }
 
-/** The deployment is wrong (missing parameter, unreadable secret): an operator must act. */
+/**
+ * The invocation ran out of time before it could answer: middy's guard just before Lambda's own
+ * timeout. WeCom calls normally give up well before (their deadline keeps a margin), so this says
+ * the time went elsewhere (SSM, a cold start), not that WeCom was slow.
+ */
+export class InvocationTimeoutError extends ServiceError {
+  override readonly name = 'InvocationTimeoutError';
+  constructor() {
+    super('The invocation ran out of time before it could answer');
+  }
+}
+
+/**
+ * The deployment is wrong (missing parameter, unreadable secret): an operator must act. The message
+ * may name SSM parameters: it goes to the logs, never to an API caller.
+ */
 export class ConfigurationError extends ServiceError {
   override readonly name = 'ConfigurationError';
 }

@@ -3,11 +3,15 @@
  * chain (design.md §2). A function entry in functions/ is one call to `createOperationHandler`.
  *
  * Chain (middy runs `before` in this order, `after` and `onError` in reverse):
- *   mapErrors → logInvocation → shapeResponse → normaliseEvent → parseJson → validateInput → execute
- * so the log sees the error as it was raised, and mapErrors has the last word on what the caller gets.
+ *   lambdaContext → mapErrors → logInvocation → shapeResponse → normaliseEvent → parseJson
+ *   → validateInput → execute
+ * so every log line of the invocation carries its request id, the log sees the error as it was
+ * raised, and mapErrors has the last word on what the caller gets.
  */
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy, { type MiddyfiedHandler } from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { InvocationTimeoutError } from './errors.ts';
 import { executeOperation } from './middleware/execute.ts';
 import type { OperationRow } from './middleware/invocation.ts';
 import { type InvocationLogger, logInvocation } from './middleware/logging.ts';
@@ -23,6 +27,10 @@ import type { Runtime } from './runtime-types.ts';
 export interface OperationHandlerOptions {
   /** Default: the container's runtime (from the environment, or the one `setRuntime` injected). */
   readonly runtime?: () => Runtime;
+  /**
+   * Where the chain's own outcome lines go (default: the layer's logger). The Lambda context always
+   * goes on the layer's logger, which the client and the token provider write to.
+   */
   readonly logger?: InvocationLogger;
 }
 
@@ -35,6 +43,10 @@ export type OperationHandler = MiddyfiedHandler<unknown, unknown, Error, Context
 /** middy's last-resort guard before Lambda's own timeout; our deadline normally ends calls well before. */
 const TIMEOUT_GUARD_MS = 50;
 
+const timeoutEarlyResponse = () => {
+  throw new InvocationTimeoutError();
+};
+
 export function createOperationHandler(
   id: OperationId,
   options: OperationHandlerOptions = {},
@@ -42,7 +54,10 @@ export function createOperationHandler(
   const operation: OperationRow = getOperation(id);
   return middy<unknown, unknown, Error, Context>(executeOperation(operation, options.runtime ?? getRuntime), {
     timeoutEarlyInMillis: TIMEOUT_GUARD_MS,
+    timeoutEarlyResponse,
   })
+    // resetKeys: keys a step appends during one invocation never reach the next.
+    .use(injectLambdaContext(defaultLogger, { resetKeys: true }))
     .use(mapErrors(operation))
     .use(logInvocation(operation, options.logger ?? defaultLogger))
     .use(shapeResponse(operation))

@@ -5,6 +5,9 @@
  */
 import {
   ConfigurationError,
+  DependencyUnavailableError,
+  HttpRequestError,
+  InvocationTimeoutError,
   UpstreamHttpError,
   UpstreamNetworkError,
   UpstreamTimeoutError,
@@ -32,8 +35,12 @@ export interface ErrcodeRule {
 
 /** 45009 blocks the rest of WeCom's one-minute window (wecom-api.md §18), so a retry waits that long. */
 const RATE_LIMIT_WINDOW_SECONDS = 60;
+/** 45033 counts calls in flight, not calls per window: a slot frees as soon as one of them ends. */
+const CONCURRENCY_RETRY_SECONDS = 2;
 /** WeCom busy (-1) already survived the client's own retries: ask the caller to come back shortly. */
 const BUSY_RETRY_SECONDS = 5;
+/** SSM throttling clears within seconds; an unreachable SSM is worth the same short wait. */
+const DEPENDENCY_RETRY_SECONDS = 5;
 
 const SECRET_HINT =
   'an operator must store the right secret in SSM (<prefix>/secrets/<credential>) and check that the app is enabled';
@@ -80,8 +87,29 @@ export const ERRCODE_RULES: readonly ErrcodeRule[] = [
   {
     errcode: 45033,
     status: 429,
-    retryAfterSeconds: RATE_LIMIT_WINDOW_SECONDS,
-    message: 'Too many concurrent calls to this WeCom API',
+    retryAfterSeconds: CONCURRENCY_RETRY_SECONDS,
+    message: 'Too many concurrent calls to this WeCom API; retry in a moment, or send fewer at once',
+  },
+  // 409 rather than 403: nothing is wrong with the caller's rights; the company's state (its seats)
+  // refuses the member until members are removed or the seat cap is raised.
+  {
+    errcode: 45024,
+    status: 409,
+    message: "The company has as many members as its seat cap allows: remove members or raise the cap (WeCom's admin console)",
+  },
+  {
+    errcode: 45029,
+    status: 502,
+    message:
+      "WeCom's answer for this department is too large: list its sub-departments one at a time " +
+      '(fetch_child=0), or use the simple listing (GET /departments/<id>/users), which returns less per member',
+    operations: ['user-list', 'user-simple-list'],
+  },
+  // The client puts the token in every call: WeCom not finding it is a defect of this service.
+  {
+    errcode: 41001,
+    status: 500,
+    message: 'WeCom found no access_token in the call: a defect of this service; report it with the requestId',
   },
   { errcode: 40001, status: 502, message: `WeCom refused this service's secret: ${SECRET_HINT}` },
   { errcode: 40091, status: 502, message: `WeCom refused this service's secret: ${SECRET_HINT}` },
@@ -188,13 +216,18 @@ function describeWeComError(error: WeComError, operationId: OperationId | undefi
  */
 export function describeError(error: unknown, operationId?: OperationId): ErrorDescription {
   if (error instanceof ValidationError) {
-    return describe(error.status, error.message, error.issues.length > 0 ? { issues: error.issues } : {});
+    return describe(400, error.message, error.issues.length > 0 ? { issues: error.issues } : {});
   }
+  if (error instanceof HttpRequestError) return describe(error.status, error.message);
   if (error instanceof WeComError) return describeWeComError(error, operationId);
-  if (error instanceof UpstreamTimeoutError || isMiddyTimeout(error)) {
-    return describe(504, 'WeCom did not answer in time');
-  }
+  if (error instanceof UpstreamTimeoutError) return describe(504, 'WeCom did not answer in time');
   if (error instanceof UpstreamNetworkError) return describe(504, 'WeCom could not be reached');
+  if (error instanceof InvocationTimeoutError) return describe(504, 'The request ran out of time; retry later');
+  if (error instanceof DependencyUnavailableError) {
+    return describe(503, 'A service this API depends on is unavailable; retry later', {
+      retryAfterSeconds: DEPENDENCY_RETRY_SECONDS,
+    });
+  }
   if (error instanceof UpstreamHttpError) {
     return error.statusCode >= 500
       ? describe(503, `WeCom answered HTTP ${error.statusCode}; retry later`, {
@@ -205,12 +238,11 @@ export function describeError(error: unknown, operationId?: OperationId): ErrorD
           `WeCom answered HTTP ${error.statusCode}: an operator must check the WeCom base URL and any proxy in front of it`,
         );
   }
-  if (error instanceof ConfigurationError)
-    return describe(502, `The service is misconfigured: ${error.message}`);
+  // Its own message names SSM parameters: the log keeps it, the caller gets where to look.
+  if (error instanceof ConfigurationError) return describe(502, MISCONFIGURED);
   return describe(500, 'Internal error');
 }
 
-/** middy's own guard fires just before Lambda would kill the invocation. */
-function isMiddyTimeout(error: unknown): boolean {
-  return error instanceof Error && error.name === 'TimeoutError';
-}
+const MISCONFIGURED =
+  "The service is misconfigured: an operator must fix the deployment; the function's log says what is " +
+  'wrong (search it for this requestId)';

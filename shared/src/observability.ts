@@ -12,7 +12,7 @@
  *  - text redaction: credentials in URLs, e-mail addresses and mobile numbers inside any string.
  * The first rule of the layer still applies: never log whole events or WeCom bodies.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
+import { Logger, LogLevelThreshold } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { optionalEnv } from './config.ts';
 import { REDACTED, redactText } from './wecom/redact.ts';
@@ -35,6 +35,14 @@ export function redactingReplacer(key: string, value: unknown): unknown {
 }
 
 export const logger = new Logger({ serviceName: SERVICE_NAME, jsonReplacerFn: redactingReplacer });
+
+/**
+ * Whether debug lines are printed right now (the level may change per invocation with log sampling).
+ * Hot paths check it first, so that a debug line costs nothing, not even its attributes, when off.
+ */
+export function isDebugEnabled(): boolean {
+  return logger.level <= LogLevelThreshold.DEBUG;
+}
 
 export const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
 

@@ -32,14 +32,14 @@ const ERROR_DESCRIPTIONS: Record<ErrorStatus, string> = {
   403: 'The credential has no privilege on this member or department',
   404: 'No such member or department',
   405: 'The path exists with another method',
-  409: 'Conflicts with an existing member (userid, mobile, email…)',
+  409: "Conflicts with an existing member (userid, mobile, email…) or the company's seat cap",
   413: `Body larger than ${MAX_BODY_BYTES / 1024} KiB`,
   415: 'Body is not JSON (send Content-Type: application/json)',
   429: "WeCom's rate limit is used up; retry after `Retry-After` seconds",
   500: 'Internal error',
-  502: 'The service is misconfigured; the message says what an operator must fix',
-  503: 'WeCom is busy; retry after `Retry-After` seconds',
-  504: 'WeCom did not answer in time or could not be reached',
+  502: 'The service is misconfigured (the message says who must fix what), or WeCom cannot serve the request',
+  503: 'WeCom, or a service this API depends on, is busy; retry after `Retry-After` seconds',
+  504: 'WeCom did not answer in time or could not be reached, or the request ran out of time',
 };
 
 const RETRY_AFTER_HEADER = {

@@ -15,6 +15,10 @@
  *   nothing else (no `z.coerce`, which would turn "" into 0 and "1e3" into 1000).
  * - Messages name the rule, never the value (values are members' personal data).
  * - Lengths in "characters" count Unicode code points, as WeCom (and JSON Schema) do, not UTF-16 units.
+ * - Every string, the passed-through ones included, must be one WeCom can read (40033): see
+ *   `isEncodable`. The transport checks again before sending, as a last guard.
+ * - Formats follow the WeCom sandbox (sandbox/member-rules.ts), our executable reading of
+ *   wecom-api.md: a test sends what the sandbox refuses and expects it refused here.
  */
 import { z } from 'zod';
 
@@ -34,19 +38,70 @@ export const ACTIVE_STAT_DAYS = 30;
 const codePoints = (value: string) => [...value].length;
 const utf8Bytes = (value: string) => Buffer.byteLength(value, 'utf8');
 
+/** \b \t \n \f \r: JSON.stringify writes these as two-character escapes, which WeCom accepts. */
+const SHORT_ESCAPES = new Set([0x08, 0x09, 0x0a, 0x0c, 0x0d]);
+
+/**
+ * Whether WeCom can read a string. WeCom refuses any `\uXXXX` escape (40033, wecom-api.md §0), and
+ * JSON.stringify writes every character as itself except the other C0 controls and lone surrogates.
+ */
+export function isEncodable(text: string): boolean {
+  for (let index = 0; index < text.length; index++) {
+    const unit = text.charCodeAt(index);
+    if (unit < 0x20) {
+      if (!SHORT_ESCAPES.has(unit)) return false;
+    } else if (unit >= 0xd800 && unit <= 0xdbff) {
+      const next = text.charCodeAt(index + 1);
+      if (!(next >= 0xdc00 && next <= 0xdfff)) return false;
+      index++;
+    } else if (unit >= 0xdc00 && unit <= 0xdfff) {
+      return false;
+    }
+  }
+  return true;
+}
+
+const UNENCODABLE = 'contains a control character or a lone surrogate, which WeCom refuses';
+
+/** The path of the first string, key or value, in a JSON value that WeCom cannot read. */
+function unencodablePath(value: unknown, path: readonly string[] = []): string[] | undefined {
+  if (typeof value === 'string') return isEncodable(value) ? undefined : [...path];
+  if (typeof value !== 'object' || value === null) return undefined;
+  for (const [key, item] of Object.entries(value)) {
+    if (!isEncodable(key)) return [...path, key];
+    const found = unencodablePath(item, [...path, key]);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+/** A value passed to WeCom as it is (unknown fields, free-form objects): only its strings are checked. */
+const passedThrough = z.unknown().superRefine((value, context) => {
+  const path = unencodablePath(value);
+  if (path !== undefined) context.addIssue({ code: 'custom', path, message: UNENCODABLE });
+});
+
+/** An object with the given fields that passes any other field through (checked as above). */
+const openObject = <T extends z.ZodRawShape>(shape: T) => z.object(shape).catchall(passedThrough);
+
+/** Any string WeCom can read; the base of every free-text field. */
+const text = () => z.string().refine(isEncodable, { message: UNENCODABLE, abort: true });
+
 /** A string of `min`–`max` characters (code points). */
 const chars = (min: number, max: number) =>
-  z
-    .string()
+  text()
     .refine((value) => codePoints(value) >= min && codePoints(value) <= max, {
       message: min === 0 ? `must be at most ${max} characters` : `must be ${min}–${max} characters`,
     })
     .meta({ minLength: min, maxLength: max });
 
-/** An email address of `min`–`max` bytes. */
+/** WeCom's address form (60105): an ASCII local part of letters, digits and `._%+-`, a dotted domain. */
+const EMAIL = /^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+$/;
+
+/** An email address of 6–`max` bytes. */
 const email = (max: number) =>
   z
-    .email({ message: 'must be a valid email address' })
+    .email({ pattern: EMAIL, message: 'must be a valid email address' })
     .refine((value) => utf8Bytes(value) >= 6 && utf8Bytes(value) <= max, {
       message: `must be 6–${max} bytes`,
     })
@@ -74,13 +129,20 @@ export const openid = z
   .regex(/^[A-Za-z0-9_-]{1,128}$/, { message: 'must be 1–128 characters among letters, digits, _ and -' })
   .meta({ examples: ['oDjGHs-1yCnGrRovBj2yHij5JAAA'] });
 
-/** Digits with an optional leading `+` and `-`/space separators (e.g. "+86 13800000000"), ≤ 32 characters. */
+/**
+ * wecom-api.md §3 (60103): a mainland number may go without its country code (11 digits starting
+ * with 1); any other starts with `+` and the country code ("+86 13800000000", "+852-12345678").
+ * Digits, spaces and `-`, at most 32 characters.
+ */
+const MOBILE = /^(?:\+\d{1,4}[ -]?\d[\d -]{3,26}|1\d{10})$/;
 const mobile = z
   .string()
   .max(32, { message: 'must be at most 32 characters' })
-  .regex(/^\+?\d+(?:[ -]\d+)*$/, {
-    message: 'must be digits with an optional leading + and - or space separators',
-  });
+  .regex(MOBILE, {
+    message:
+      'must be 11 digits starting with 1 (mainland), or + and a country code, then digits with spaces or - between them',
+  })
+  .meta({ examples: ['+86 13800000000'] });
 
 /** Digits, `-`, `+` and `,` (extensions), ≤ 32 bytes. */
 const telephone = (min: 0 | 1) =>
@@ -97,7 +159,11 @@ const memberFields = {
   name: chars(1, 64),
   alias: chars(1, 64),
   mobile,
-  department: z.array(uint32).max(100, { message: 'must list at most 100 departments' }),
+  department: z
+    .array(uint32)
+    .max(100, { message: 'must list at most 100 departments' })
+    .refine((ids) => new Set(ids).size === ids.length, { message: 'must not list a department twice' })
+    .meta({ uniqueItems: true }),
   order: z.array(uint32),
   position: chars(0, 128),
   gender: z.enum(['1', '2'], { message: 'must be "1" (male) or "2" (female)' }),
@@ -107,44 +173,66 @@ const memberFields = {
   direct_leader: z
     .array(userid)
     .max(DIRECT_LEADER_MAX, { message: `must list at most ${DIRECT_LEADER_MAX} leaders` }),
-  avatar_mediaid: z.string().min(1),
+  avatar_mediaid: text()
+    .refine((value) => value !== '' && utf8Bytes(value) <= 256, { message: 'must be 1–256 bytes' })
+    .meta({ minLength: 1 }),
   enable: flag,
-  extattr: z.looseObject({ attrs: z.array(z.looseObject({})) }),
-  external_profile: z.looseObject({}),
+  extattr: openObject({ attrs: z.array(openObject({})) }),
+  external_profile: openObject({}),
   external_position: chars(0, 12),
-  nickname: z.string(),
+  nickname: chars(0, 64),
   address: chars(0, 128),
   main_department: departmentId,
 } as const;
 const optionalMemberFields = z.object(memberFields).partial().shape;
 
-type MemberArrays = { department?: number[]; order?: number[]; is_leader_in_dept?: number[] };
+interface Placement {
+  department?: number[];
+  order?: number[];
+  is_leader_in_dept?: number[];
+  main_department?: number;
+}
 
-/** `order` and `is_leader_in_dept` are per department: same count as `department`, and only with it. */
-function checkDepartmentArrays(member: MemberArrays, context: z.RefinementCtx) {
+/**
+ * `order` and `is_leader_in_dept` are per department: same count as `department`, and only with it;
+ * a `main_department` sent with `department` must be one of them.
+ */
+function checkPlacement(member: Placement, context: z.RefinementCtx) {
+  const { department } = member;
   for (const field of ['order', 'is_leader_in_dept'] as const) {
     const values = member[field];
     if (values === undefined) continue;
-    if (member.department === undefined) {
+    if (department === undefined) {
       context.addIssue({ code: 'custom', path: [field], message: 'requires department' });
-    } else if (values.length !== member.department.length) {
+    } else if (values.length !== department.length) {
       context.addIssue({ code: 'custom', path: [field], message: 'must have one entry per department' });
     }
+  }
+  const main = member.main_department;
+  if (main !== undefined && department !== undefined && !department.includes(main)) {
+    context.addIssue({ code: 'custom', path: ['main_department'], message: 'must be one of department' });
+  }
+}
+
+/** Field names are strings WeCom reads too; the known ones are, unknown ones are checked here. */
+function checkFieldNames(member: object, context: z.RefinementCtx) {
+  for (const name of Object.keys(member)) {
+    if (!isEncodable(name)) context.addIssue({ code: 'custom', path: [name], message: UNENCODABLE });
   }
 }
 
 const isBlank = (value: string | undefined) => value === undefined || value === '';
 
-export const userCreate = z
-  .looseObject({
-    userid,
-    ...optionalMemberFields,
-    name: memberFields.name,
-    biz_mail: email(64).optional(),
-    to_invite: z.boolean().optional(),
-  })
+export const userCreate = openObject({
+  userid,
+  ...optionalMemberFields,
+  name: memberFields.name,
+  biz_mail: email(64).optional(),
+  to_invite: z.boolean().optional(),
+})
   .superRefine((member, context) => {
-    checkDepartmentArrays(member, context);
+    checkFieldNames(member, context);
+    checkPlacement(member, context);
     // WeCom 60129: a member must be reachable by mobile or email.
     if (isBlank(member.mobile) && isBlank(member.email)) {
       context.addIssue({ code: 'custom', path: [], message: 'mobile or email is required' });
@@ -152,18 +240,20 @@ export const userCreate = z
   })
   .meta({ description: 'A WeCom member (user/create); unknown fields are passed to WeCom as they are' });
 
-export const userUpdate = z
-  .looseObject({
-    userid,
-    ...optionalMemberFields,
-    new_userid: userid.optional(),
-    biz_mail: email(63).optional(),
-    biz_mail_alias: z
-      .strictObject({ item: z.array(email(63)).max(5, { message: 'must list at most 5 aliases' }) })
-      .optional(),
-    telephone: telephone(1).optional(),
+export const userUpdate = openObject({
+  userid,
+  ...optionalMemberFields,
+  new_userid: userid.optional(),
+  biz_mail: email(63).optional(),
+  biz_mail_alias: z
+    .strictObject({ item: z.array(email(63)).max(5, { message: 'must list at most 5 aliases' }) })
+    .optional(),
+  telephone: telephone(1).optional(),
+})
+  .superRefine((member, context) => {
+    checkFieldNames(member, context);
+    checkPlacement(member, context);
   })
-  .superRefine(checkDepartmentArrays)
   .meta({ description: 'The fields to change (user/update); omitted fields stay as they are' });
 
 export const userRef = z.strictObject({ userid });

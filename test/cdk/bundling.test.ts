@@ -1,6 +1,7 @@
 /**
  * The one synth that bundles for real (the others skip it): `cdk synth` must build each function and
- * the layer through scripts/build.ts, each function from its own entry.
+ * the layer through scripts/build.ts, each function from its own entry (test/layout/build.test.ts
+ * looks inside the bundles).
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -37,7 +38,7 @@ describe('cdk synth with bundling', () => {
       const bundle = readFileSync(join(directory, 'index.mjs'), 'utf8');
       expect(bundle, id).toContain(`from"${LAYER_PACKAGE}"`);
       if (id !== REPORT_FUNCTION.id) expect(bundle, id).toContain(`"${id}"`);
-      expect(existsSync(join(directory, 'index.mjs.map')), id).toBe(true);
+      expect(existsSync(join(directory, 'index.mjs.map')), id).toBe(false);
     }
 
     const [layerId] =
@@ -56,5 +57,7 @@ describe('cdk synth with bundling', () => {
       exports: { '.': './index.mjs' },
     });
     expect(existsSync(join(packageDirectory, 'index.mjs'))).toBe(true);
+    // Without the `sourceMaps` context key, nothing would read a map.
+    expect(existsSync(join(packageDirectory, 'index.mjs.map'))).toBe(false);
   });
 });

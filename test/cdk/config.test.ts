@@ -16,6 +16,7 @@ describe('the stack configuration (CDK context)', () => {
       writeConcurrency: 4,
       apiThrottle: { rateLimit: 50, burstLimit: 100 },
       logRetention: 30,
+      sourceMaps: false,
     });
   });
 
@@ -33,6 +34,7 @@ describe('the stack configuration (CDK context)', () => {
       apiThrottle: '{"rateLimit":20,"burstLimit":40}',
       jwt: '{"issuer":"https://login.example.com","audience":["wecom"]}',
       logRetentionDays: '90',
+      sourceMaps: 'true',
     });
     expect(config).toMatchObject({
       reportWebhook: true,
@@ -42,6 +44,7 @@ describe('the stack configuration (CDK context)', () => {
       apiThrottle: { rateLimit: 20, burstLimit: 40 },
       jwt: { issuer: 'https://login.example.com', audience: ['wecom'] },
       logRetention: 90,
+      sourceMaps: true,
     });
   });
 

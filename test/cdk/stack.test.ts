@@ -5,8 +5,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { WeComFunction } from '#cdk/constructs/wecom-function.ts';
 import { constructId } from '#cdk/names.ts';
-import { OPERATIONS, REPORT_FUNCTION } from '#shared/operations.ts';
-import { ACTIVE_MEMBERS_METRIC as EMITTED_METRIC } from '#shared/report/metric.ts';
+import { METRICS, OPERATIONS, REPORT_FUNCTION } from '#shared/operations.ts';
 import { parameterNames } from '#shared/runtime-types.ts';
 import {
   actionsOf,
@@ -80,18 +79,20 @@ describe('functions', () => {
         resource(synthesized, logicalId(functionsOf(synthesized).get(id)?.function ?? missing())).Properties
           .Environment as { Variables: Record<string, string> }
       ).Variables;
-    const expected = (credentials: string) => ({
+    const expected = (credentials: string, more: Record<string, string> = {}) => ({
       WECOM_SSM_PREFIX: PREFIX,
       WECOM_CREDENTIALS: credentials,
       POWERTOOLS_SERVICE_NAME: 'wecom-contact-dev',
       POWERTOOLS_METRICS_NAMESPACE: 'WeComContact',
-      NODE_OPTIONS: '--enable-source-maps',
+      ...more,
     });
+    // Source maps only with the `sourceMaps` context key: Node reads them on every cold start.
+    const sourceMaps = { NODE_OPTIONS: '--enable-source-maps' };
     for (const operation of OPERATIONS) {
       expect(environment(defaults, operation.id)).toEqual(expected('contact'));
       // With an app credential, the read operations take it (design.md §4.6).
       expect(environment(everything, operation.id)).toEqual(
-        expected(operation.credential === 'read' ? 'app' : 'contact'),
+        expected(operation.credential === 'read' ? 'app' : 'contact', sourceMaps),
       );
     }
     expect(environment(defaults, REPORT_FUNCTION.id)).toEqual(expected('contact'));
@@ -401,6 +402,15 @@ describe('monitoring', () => {
         ?.Value ?? '',
     );
 
+  /** The APIs a 5xx-rate alarm reads its two metrics (requests and 5xx answers) from. */
+  const serverErrorRateApis = (alarm: Alarm): string[] => {
+    const metrics = (
+      alarm.Metrics as Array<{ MetricStat?: { Metric: { MetricName: string } & Alarm } }>
+    ).flatMap(({ MetricStat }) => (MetricStat ? [MetricStat.Metric] : []));
+    expect(metrics.map(({ MetricName }) => MetricName).sort()).toEqual(['5xx', 'Count']);
+    return [...new Set(metrics.map((metric) => dimension(metric, 'ApiId')))];
+  };
+
   it('alarms on the API 5xx rate, each function’s throttles, every dead-letter queue and report failures', () => {
     const alarms = alarmsOf(defaults);
     const { stack } = defaults;
@@ -408,7 +418,7 @@ describe('monitoring', () => {
     const rate = alarms.filter((alarm) => Array.isArray(alarm.Metrics));
     expect(rate).toHaveLength(1);
     expect(rate[0]).toMatchObject({ Threshold: 5, EvaluationPeriods: 3, DatapointsToAlarm: 2 });
-    expect(JSON.stringify(rate[0]?.Metrics)).toContain('"MetricName":"5xx"');
+    expect(serverErrorRateApis(rate[0] ?? missing())).toEqual([ref(logicalId(stack.api.api))]);
 
     const throttled = alarms
       .filter((alarm) => alarm.MetricName === 'Throttles')
@@ -433,6 +443,16 @@ describe('monitoring', () => {
     expect(alarms.every((alarm) => alarm.AlarmActions === undefined)).toBe(true);
   });
 
+  it('alarms on the JWT API’s 5xx rate too, when there is one', () => {
+    const rates = alarmsOf(everything).filter((alarm) => Array.isArray(alarm.Metrics));
+    const apis = resourcesOfType(everything, 'AWS::ApiGatewayV2::Api').map(([id]) => ref(id));
+    expect(apis).toHaveLength(2);
+    expect(rates.flatMap(serverErrorRateApis).sort()).toEqual(apis.sort());
+    for (const rate of rates) {
+      expect(rate).toMatchObject({ Threshold: 5, EvaluationPeriods: 3, DatapointsToAlarm: 2 });
+    }
+  });
+
   it('sends every alarm to the mail topic when alarmEmail is set', () => {
     const [topicId] = resourcesOfType(everything, 'AWS::SNS::Topic')[0] ?? missing();
     for (const alarm of alarmsOf(everything)) expect(alarm.AlarmActions).toEqual([{ Ref: topicId }]);
@@ -452,7 +472,7 @@ describe('monitoring', () => {
     // The metric the report emits: namespace and `service` from the report function's Powertools settings.
     expect(widget('Active members per day').metrics?.[0]?.slice(0, 4)).toEqual([
       'WeComContact',
-      EMITTED_METRIC,
+      METRICS.activeMembers,
       'service',
       'wecom-contact-dev',
     ]);

@@ -1,7 +1,7 @@
 /**
  * The two deployments every template test looks at: cdk.json's defaults, and one with every option
  * switched on (fixed egress, an app credential, the webhook, a JWT API, a stack-owned corp id, alarm
- * mail, and non-default numbers).
+ * mail, source maps, and non-default numbers).
  */
 export const DEFAULTS = {};
 
@@ -17,6 +17,7 @@ export const EVERYTHING = {
   writeConcurrency: 3,
   apiThrottle: { rateLimit: 20, burstLimit: 40 },
   logRetentionDays: 90,
+  sourceMaps: true,
 } as const;
 
 export const VARIANTS = { defaults: DEFAULTS, everything: EVERYTHING } as const;

@@ -42,7 +42,8 @@ describe('the errcode table', () => {
       const message = String(answer.body.message);
       expect(message).not.toMatch(/\{ip\}|\{api\}/);
       if (rule.message.includes('{ip}')) expect(message).toContain('(127.0.0.1)');
-      if (rule.status === 502) expect(message).toContain('an operator must');
+      // A 502 says who must fix what: the operator, or (an answer too large) the caller.
+      if (rule.status === 502) expect(message).toMatch(/an operator must|list its sub-departments one at a time/);
     },
   );
 
@@ -51,6 +52,25 @@ describe('the errcode table', () => {
     const onAuth = await answerWith('user-auth-succ', 40003);
 
     expect([onGet.statusCode, onAuth.statusCode]).toEqual([404, 400]);
+  });
+
+  it('asks for a retry within seconds on 45033 (calls in flight), but after the window on 45009', async () => {
+    const concurrency = await answerWith('user-get', 45033);
+    harness.sandbox.clearFaults();
+    const rate = await answerWith('user-get', 45009);
+
+    expect(Number(concurrency.headers['retry-after'])).toBeLessThanOrEqual(5);
+    expect(rate.headers['retry-after']).toBe('60');
+  });
+
+  it.each([
+    [41001, 'user-get', 500, /defect of this service/],
+    [45024, 'user-create', 409, /seat cap/],
+    [45029, 'user-list', 502, /fetch_child=0.*simple listing/],
+  ] as const)('answers %i (not the caller’s input) on %s with %i and what to do', async (errcode, id, status, hint) => {
+    const answer = await answerWith(id, errcode);
+
+    expect(answer).toMatchObject({ statusCode: status, body: { errcode, message: expect.stringMatching(hint) } });
   });
 
   it("answers other errcodes with 400 and WeCom's own errcode and errmsg", async () => {

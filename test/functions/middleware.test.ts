@@ -3,7 +3,13 @@
  * HTTP limits, the error mapping and the SQS batch rules.
  */
 import { describe, expect, it, vi } from 'vitest';
-import { UpstreamTimeoutError, ValidationError, WeComError } from '#shared/errors.ts';
+import {
+  ConfigurationError,
+  DependencyUnavailableError,
+  UpstreamTimeoutError,
+  ValidationError,
+  WeComError,
+} from '#shared/errors.ts';
 import { createOperationHandler } from '#shared/handler.ts';
 import { HTTP_BUDGET_MS, SAFETY_MARGIN_MS } from '#shared/middleware/execute.ts';
 import { MAX_BODY_BYTES } from '#shared/middleware/http-input.ts';
@@ -417,8 +423,96 @@ describe('an SQS batch', () => {
   });
 });
 
+describe('failures that are not WeCom refusals', () => {
+  const read = () => routeEvent('user-get', { pathParameters: { userid: 'lisi' } });
+  const ssmThrottled = () =>
+    new DependencyUnavailableError('ssm', 'SSM GetParameters was throttled', {
+      cause: Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }),
+    });
+
+  it('answers SSM being unavailable with 503 and Retry-After, and leaves SQS records for a retry', async () => {
+    const { invoke } = setup('user-create', () => {
+      throw ssmThrottled();
+    });
+
+    const http = httpAnswer(
+      await invoke(routeEvent('user-create', { body: { userid: 'a', name: 'A', mobile: '13800000000' } })),
+    );
+    const queued = await invoke(sqsEvent(sqsRecord('{"userid":"a","name":"A","mobile":"13800000000"}', 'm1')));
+
+    expect(http).toMatchObject({ statusCode: 503, headers: { 'retry-after': expect.stringMatching(/^\d+$/) } });
+    expect(http.body.message).not.toMatch(/WeCom/);
+    expect(queued).toEqual({ batchItemFailures: [{ itemIdentifier: 'm1' }] });
+    await expect(invoke({ userid: 'a', name: 'A', mobile: '13800000000' })).rejects.toMatchObject({
+      name: 'DependencyUnavailableError',
+    });
+  });
+
+  it("answers middy's early timeout with 504 of its own, not as WeCom's silence", async () => {
+    let finish = () => {};
+    const { runtime } = fakeRuntime(
+      () => new Promise((resolve) => (finish = () => resolve({ errcode: 0, errmsg: 'ok' }))),
+    );
+    const logger = new CapturingLogger();
+    const handler = createOperationHandler('user-get', { runtime: () => runtime, logger });
+
+    const answer = httpAnswer(await handler(read(), fakeLambdaContext({ timeoutMs: 120 })));
+    finish();
+
+    expect(answer).toMatchObject({ statusCode: 504, body: { message: 'The request ran out of time; retry later' } });
+    expect(logger.records.at(-1)?.fields[0]).toMatchObject({ errorName: 'InvocationTimeoutError' });
+  });
+
+  it("does not take another library's TimeoutError (the AWS SDK's) for WeCom's", async () => {
+    const { invoke } = setup('user-get', () => {
+      throw Object.assign(new Error('socket timed out'), { name: 'TimeoutError' });
+    });
+
+    const answer = httpAnswer(await invoke(read()));
+
+    expect(answer.statusCode).toBe(500);
+    expect(answer.body.message).toBe('Internal error');
+  });
+
+  it('answers a misconfiguration with 502 and where to look, keeping the SSM parameter names to the log', async () => {
+    const missing = '/wecom-contact/prod/secrets/contact';
+    const { invoke, logger } = setup('user-get', () => {
+      throw new ConfigurationError(`Missing SSM parameter(s) ${missing}: put them once`);
+    });
+
+    const answer = httpAnswer(await invoke(read()));
+    const direct = await invoke({ userid: 'lisi' }).catch((error: unknown) => error as Error);
+
+    expect(answer).toMatchObject({
+      statusCode: 502,
+      body: { message: expect.stringContaining('an operator must'), requestId: expect.any(String) },
+    });
+    expect(JSON.stringify(answer)).not.toContain('/wecom-contact');
+    expect(direct).toMatchObject({ name: 'ConfigurationError' });
+    expect(`${direct.message} ${direct.stack}`).not.toContain('/wecom-contact');
+    expect(logger.records.find((record) => record.level === 'error')?.fields[0]).toMatchObject({
+      status: 502,
+      errorName: 'ConfigurationError',
+      detail: expect.stringContaining(missing),
+    });
+  });
+
+  it('names a routing refusal by what it is, not as invalid input', async () => {
+    const { invoke, logger } = setup('user-get');
+    const catchAll = (method: string, path: string) => httpEvent({ method, path, routeKey: '$default' });
+
+    await invoke(catchAll('GET', '/members/lisi'));
+    await invoke(catchAll('PUT', '/users/lisi'));
+
+    expect(logger.records.map((record) => (record.fields[0] as { errorName: string }).errorName)).toEqual([
+      'RouteNotFoundError',
+      'MethodNotAllowedError',
+    ]);
+  });
+});
+
 describe('the logs', () => {
-  it("name the request, never a member's mobile or email, and never the body", async () => {
+  it("name the API request, never a member's mobile or email, and never the body", async () => {
     const { invoke, logger } = setup('user-create', () => {
       throw weComError('user/create', 60104);
     });
@@ -428,7 +522,7 @@ describe('the logs', () => {
     await invoke(sqsEvent(sqsRecord(JSON.stringify(body), 'm1')));
 
     const text = logger.text();
-    expect(text).toContain('"requestId"');
+    expect(text).toContain('"apiRequestId":"JKJaXmPLvHcESHA="');
     expect(text).toContain('"errcode":60104');
     for (const secret of ['13912345678', 'li.si@example.org', '李四']) expect(text).not.toContain(secret);
   });

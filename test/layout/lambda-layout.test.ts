@@ -19,7 +19,14 @@ import { type RouteEventOptions, routeEvent, sqsEvent, sqsRecord } from '#test/f
 import { type Moto, motoAvailable, startMoto } from '#test/support/moto.ts';
 import type { FunctionId } from '../../scripts/build.ts';
 import { logicalId, type Synthesized, synthesize } from '../cdk/synth.ts';
-import { type ContainerRun, type LambdaLayout, lambdaNode, layOut, runContainer } from './lambda-layout.ts';
+import {
+  type ContainerRun,
+  type LambdaLayout,
+  lambdaNode,
+  lambdaVariables,
+  layOut,
+  runContainer,
+} from './lambda-layout.ts';
 
 const node = lambdaNode();
 
@@ -49,15 +56,7 @@ describe.skipIf(!motoAvailable())(`the built bundles in the Lambda layout, run b
   const environmentOf = (id: FunctionId): Record<string, string> => {
     const { endpoint, region, credentials } = moto.clientConfig();
     return {
-      // What Lambda itself sets.
-      PATH: process.env.PATH ?? '/usr/bin:/bin',
-      LANG: 'en_US.UTF-8',
-      TZ: ':UTC',
-      NODE_PATH: layout.nodePath,
-      LAMBDA_TASK_ROOT: layout.taskRoot(id),
-      AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
-      AWS_LAMBDA_FUNCTION_NAME: id,
-      AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+      ...lambdaVariables(layout, id, layout.taskRoot(id)),
       AWS_REGION: region,
       AWS_DEFAULT_REGION: region,
       AWS_ACCESS_KEY_ID: credentials.accessKeyId,
@@ -93,7 +92,7 @@ describe.skipIf(!motoAvailable())(`the built bundles in the Lambda layout, run b
 
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'wecom-contact-lambda-'));
-    layout = layOut(root);
+    layout = await layOut(root);
     const synthesized = synthesize();
     environments = stackEnvironments(synthesized);
     activeMembersMetric = synthesized.stack.report.metricActiveMembers();
@@ -142,7 +141,10 @@ describe.skipIf(!motoAvailable())(`the built bundles in the Lambda layout, run b
     const ran = new Set(containers.map(({ id }) => id));
     expect(ran.size).toBe(14);
     const expectedMajor = node.path === process.execPath ? process.version.split('.')[0] : 'v24';
-    for (const { run } of containers) expect(run.node.split('.')[0]).toBe(expectedMajor);
+    for (const { run } of containers) {
+      expect(run.node.split('.')[0]).toBe(expectedMajor);
+      expect(run.layerResolution).toBe(node.layerResolution);
+    }
   });
 
   it('finds the layer package only through Lambda’s NODE_PATH resolution', async () => {
@@ -153,6 +155,7 @@ describe.skipIf(!motoAvailable())(`the built bundles in the Lambda layout, run b
       events: [],
       layerResolution: false,
     });
+    expect(run.layerResolution).toBe('none');
     expect(run.loadError).toMatchObject({ code: 'ERR_MODULE_NOT_FOUND' });
     expect(run.loadError?.message).toContain('@wecom-contact/layer');
   });
@@ -195,6 +198,8 @@ describe.skipIf(!motoAvailable())(`the built bundles in the Lambda layout, run b
     expect(answers.duplicate?.status).toBe(409);
     expect(answers.duplicate?.body).toMatchObject({ errcode: 60102 });
     expect(answers.invalid?.status).toBe(400);
+    // zod's own English message, from the layer whose other locales the build leaves out.
+    expect(JSON.stringify(answers.invalid?.body)).toContain('Invalid input: expected string');
     expect(answers.unknown?.status).toBe(404);
     expect(answers.afterDelete?.status).toBe(404);
   });

@@ -7,15 +7,20 @@ import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type Sandbox, startSandbox } from '#sandbox/index.ts';
-import { ValidationError } from '#shared/errors.ts';
-import { logger } from '#shared/observability.ts';
 import { REPORT_FUNCTION } from '#shared/operations.ts';
 import { ReportFailedError } from '#shared/report/errors.ts';
-import { createReportHandler, type ReportHandlerOptions } from '#shared/report/handler.ts';
+import { createReportHandler, type ReportHandlerOptions, type ReportOutcome } from '#shared/report/handler.ts';
+import type { ReportResult } from '#shared/report/run.ts';
 import { createRuntime, type LayerRuntime, resetRuntime, setRuntime } from '#shared/runtime.ts';
 import { ENV, type WeComClient } from '#shared/runtime-types.ts';
 import { type GroupRobot, refusingUrl, startGroupRobot } from './group-robot.ts';
 import { type CapturedOutput, captureOutput } from './output.ts';
+
+// These tests read the report's log lines; the suite's default level is SILENT. The level comes from
+// the environment, as in Lambda: the logger middleware restores it at each invocation.
+vi.hoisted(() => {
+  process.env.POWERTOOLS_LOG_LEVEL = 'INFO';
+});
 
 /** 01:30 on 2026-03-02 in Beijing, still 2026-03-01 in UTC: "yesterday" is 2026-03-01. */
 const NOW = Date.parse('2026-03-01T17:30:00Z');
@@ -26,8 +31,6 @@ let runtime: LayerRuntime;
 let output: CapturedOutput;
 
 beforeAll(async () => {
-  // These tests read the report's log lines; the suite's default level is SILENT.
-  logger.setLogLevel('INFO');
   sandbox = await startSandbox({ seed: 'demo', clock });
   runtime = createRuntime({
     baseUrl: sandbox.url,
@@ -83,9 +86,21 @@ const activeStatCalls = () => sandbox.counters()['user/get_active_stat'] ?? 0;
 const logLines = (message: string) => output.json().filter((line) => line.message === message);
 const emfDocuments = () => output.json().filter((line) => '_aws' in line);
 
+/** A run that was expected to report, not to be refused. */
+function reported(outcome: ReportOutcome): ReportResult {
+  if ('refused' in outcome) throw new Error(`The run was refused: ${outcome.refused.message}`);
+  return outcome;
+}
+
 /** A handler on the fixed clock and the runtime set above (the deployed defaults otherwise). */
-const reportHandler = (options: ReportHandlerOptions = {}) =>
+const rawReportHandler = (options: ReportHandlerOptions = {}) =>
   createReportHandler({ clock, webhookUrl: async () => undefined, ...options });
+
+/** The same, for runs that report. */
+const reportHandler =
+  (options: ReportHandlerOptions = {}) =>
+  async (event: unknown, context?: Context) =>
+    reported(await rawReportHandler(options)(event, context));
 
 describe('the active-member report', () => {
   it('reports yesterday in Beijing time by default, even when UTC is still on that day', async () => {
@@ -178,18 +193,32 @@ describe('the active-member report', () => {
   });
 
   it.each([[{ date: '2026-01-30' }], [{ date: '2026-03-02' }], [{ from: '2026-01-15', to: '2026-02-15' }]])(
-    'refuses %j with a ValidationError before anything is sent to WeCom',
+    'refuses %j with a result, not an error (a retry could not help), before anything is sent to WeCom',
     async (event) => {
-      await expect(reportHandler()(event)).rejects.toThrow(ValidationError);
+      const outcome = await rawReportHandler()(event, lambdaContext({ remainingMs: 60_000 }));
+
+      expect(outcome).toEqual({
+        refused: {
+          message: expect.stringMatching(/^Invalid report input \(days that can be reported: /),
+          issues: [expect.objectContaining({ message: expect.any(String) })],
+        },
+      });
       expect(activeStatCalls()).toBe(0);
-      expect(logLines('Report run failed')).toEqual([
+      expect(logLines('Report run refused: invalid input')).toEqual([
         expect.objectContaining({
           level: 'ERROR',
+          function_request_id: AWS_REQUEST_ID,
           error: expect.objectContaining({ name: 'ValidationError' }),
         }),
       ]);
     },
   );
+
+  it('still raises when WeCom fails, so that the asynchronous invoke retries the run', async () => {
+    sandbox.injectFault('user/get_active_stat', { kind: 'errcode', errcode: 60011 }, 3);
+
+    await expect(rawReportHandler()({ date: '2026-02-10' })).rejects.toBeInstanceOf(ReportFailedError);
+  });
 
   it('survives a WeCom hiccup through the client’s retries', async () => {
     sandbox.injectFault('user/get_active_stat', { kind: 'errcode', errcode: -1 }, 1);
@@ -244,7 +273,9 @@ describe('the active-member report', () => {
       expect(deadline).toBeGreaterThan(before);
       expect(deadline).toBeLessThan(Date.now() + 60_000);
     }
-    expect(logLines('Active members')).toEqual([expect.objectContaining({ requestId: AWS_REQUEST_ID })]);
+    expect(logLines('Active members')).toEqual([
+      expect.objectContaining({ function_request_id: AWS_REQUEST_ID, function_name: REPORT_FUNCTION.id }),
+    ]);
   });
 });
 
@@ -298,7 +329,7 @@ describe('the group-robot message', () => {
         .resolves({
           Parameter: { Value: robot.url },
         });
-      const result = await createReportHandler({ clock })({});
+      const result = reported(await createReportHandler({ clock })({}));
       expect(result.webhook).toBe('sent');
       expect(robot.received).toHaveLength(1);
     } finally {

@@ -4,7 +4,7 @@
  * come next, in the steps every source shares.
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { ValidationError } from '../errors.ts';
+import { HttpRequestError, MethodNotAllowedError, RouteNotFoundError, ValidationError } from '../errors.ts';
 import type { OperationDefinition } from '../operations.ts';
 import type { InvocationItem } from './invocation.ts';
 import { type CompiledRoute, findRoute } from './routing.ts';
@@ -14,16 +14,6 @@ export const MAX_BODY_BYTES = 256 * 1024;
 
 /** JSON and its structured-syntax variants (`application/merge-patch+json`…), in UTF-8. */
 const JSON_MEDIA_TYPE = /^application\/(?:[\w.-]+\+)?json$/i;
-
-/** A 405 says which methods the path accepts. */
-export class MethodNotAllowedError extends ValidationError {
-  constructor(
-    method: string,
-    readonly allow: readonly string[],
-  ) {
-    super(`This route does not accept ${method}; allowed: ${allow.join(', ')}`, [], 405);
-  }
-}
 
 export function httpItem(
   event: APIGatewayProxyEventV2,
@@ -54,7 +44,7 @@ function routeParameters(
     if (match.kind === 'found') return match.pathParameters;
     if (match.kind === 'method-not-allowed') throw new MethodNotAllowedError(method, match.allow);
   }
-  throw new ValidationError(`No route for ${method} ${event.rawPath}`, [], 404);
+  throw new RouteNotFoundError(method, event.rawPath);
 }
 
 /** The path as sent, and without the stage prefix API Gateway keeps for named stages. */
@@ -96,7 +86,7 @@ function bodyText(event: APIGatewayProxyEventV2): string | undefined {
   const bytes = event.isBase64Encoded ? Buffer.from(body, 'base64') : undefined;
   const size = bytes?.length ?? Buffer.byteLength(body, 'utf8');
   if (size > MAX_BODY_BYTES) {
-    throw new ValidationError(`The body is larger than ${MAX_BODY_BYTES / 1024} KiB`, [], 413);
+    throw new HttpRequestError(`The body is larger than ${MAX_BODY_BYTES / 1024} KiB`, 413);
   }
   checkContentType(header(event, 'content-type'));
   if (bytes === undefined) return body;
@@ -112,7 +102,7 @@ function checkContentType(contentType: string | undefined): void {
   const charset = parameters.find((parameter) => /^charset=/i.test(parameter))?.slice('charset='.length);
   const isUtf8 = charset === undefined || /^"?utf-8"?$/i.test(charset);
   if (!JSON_MEDIA_TYPE.test(mediaType) || !isUtf8) {
-    throw new ValidationError('The body must be JSON: send Content-Type: application/json', [], 415);
+    throw new HttpRequestError('The body must be JSON: send Content-Type: application/json', 415);
   }
 }
 

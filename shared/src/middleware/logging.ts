@@ -1,15 +1,20 @@
 /**
- * One structured log line per outcome, keyed by the request id, and never the event or a body (they
- * carry members' personal data): only the operation, the source, ids, the status, the errcode and our
- * own description of what went wrong. Success is DEBUG (API Gateway access logs and Lambda's REPORT
- * line already count requests); refusals are INFO, transient failures WARN, what needs a human ERROR.
+ * One structured log line per outcome, and never the event or a body (they carry members' personal
+ * data): only the operation, the source, ids, the status, the errcode and our own description of what
+ * went wrong. Success is DEBUG (API Gateway access logs and Lambda's REPORT line already count
+ * requests); refusals are INFO, transient failures WARN, what needs a human ERROR.
+ *
+ * The Lambda request id is not added here: the chain's first middleware puts the Lambda context on
+ * the layer's logger (handler.ts), so that every line of the invocation carries it, the client's and
+ * the token provider's included.
  */
-import type { Logger } from '@aws-lambda-powertools/logger';
+import { type Logger, LogLevelThreshold } from '@aws-lambda-powertools/logger';
 import type { MiddlewareObj, Request } from '@middy/core';
+import { ServiceError } from '../errors.ts';
 import { describeError } from '../http-errors.ts';
 import { Invocation, type InvocationItem, type OperationRow, sourceOf } from './invocation.ts';
 
-export type InvocationLogger = Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
+export type InvocationLogger = Pick<Logger, 'debug' | 'info' | 'warn' | 'error' | 'level'>;
 
 export function logInvocation(operation: OperationRow, logger: InvocationLogger): MiddlewareObj {
   const operationId = operation.id;
@@ -20,26 +25,29 @@ export function logInvocation(operation: OperationRow, logger: InvocationLogger)
     return {
       operation: operationId,
       source: sourceOf(request.event),
-      requestId: request.context.awsRequestId,
       apiRequestId: invocation?.http?.requestId,
       durationMs: Math.round(performance.now() - (startedAt.get(request) ?? performance.now())),
     };
   };
 
   const failure = (error: unknown) => {
-    const { status, errcode, message } = describeError(error, operationId);
+    const { status, errcode, message, retryable } = describeError(error, operationId);
     return {
       status,
       errcode,
       errorName: error instanceof Error ? error.name : typeof error,
       reason: message,
+      // Our own message says more than the caller's answer (e.g. which SSM parameter is missing), and
+      // never carries a secret or personal data (errors.ts).
+      detail: status >= 500 && error instanceof ServiceError ? error.message : undefined,
+      retryable,
     };
   };
 
   const logRecord = (item: InvocationItem, request: Request) => {
-    const fields = { ...keys(request), messageId: item.messageId, ...failure(item.error) };
-    const retried = describeError(item.error, operationId).retryable;
-    logger.warn(retried ? 'SQS record left for a retry' : 'SQS record dropped: permanent failure', fields);
+    const { retryable, ...fields } = failure(item.error);
+    const message = retryable ? 'SQS record left for a retry' : 'SQS record dropped: permanent failure';
+    logger.warn(message, { ...keys(request), messageId: item.messageId, ...fields });
   };
 
   return {
@@ -55,13 +63,15 @@ export function logInvocation(operation: OperationRow, logger: InvocationLogger)
         if (deferred > 0)
           logger.info('SQS records deferred after a retryable failure', { ...keys(request), deferred });
       }
-      logger.debug('Request served', keys(request));
+      // The fields are built only when the line is written: success is the hot path.
+      if (logger.level <= LogLevelThreshold.DEBUG) logger.debug('Request served', keys(request));
     },
     onError: (request) => {
-      const fields = { ...keys(request), ...failure(request.error) };
+      const { retryable: _, ...failed } = failure(request.error);
+      const fields = { ...keys(request), ...failed };
       if (fields.status === 500) logger.error('Request failed', { ...fields, error: request.error });
       else if (fields.status === 502) logger.error('Request failed: the service needs an operator', fields);
-      else if (fields.status >= 429) logger.warn('Request failed: WeCom is unavailable or limited', fields);
+      else if (fields.status >= 429) logger.warn('Request failed: unavailable or limited, worth a retry', fields);
       else logger.info('Request refused', fields);
     },
   };

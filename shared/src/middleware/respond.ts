@@ -5,10 +5,9 @@
  */
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyStructuredResultV2, SQSBatchResponse } from 'aws-lambda';
-import { ServiceError } from '../errors.ts';
+import { ConfigurationError, MethodNotAllowedError, ServiceError } from '../errors.ts';
 import { describeError, type ErrorDescription } from '../http-errors.ts';
 import type { OperationId } from '../operations.ts';
-import { MethodNotAllowedError } from './http-input.ts';
 import { type Invocation, invocationOf, type OperationRow, sourceOf } from './invocation.ts';
 
 const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8' } as const;
@@ -52,10 +51,7 @@ function batchResponse(invocation: Invocation, operationId: OperationId): SQSBat
   return { batchItemFailures: retry.map((item) => ({ itemIdentifier: item.messageId ?? '' })) };
 }
 
-/**
- * What a direct invoker sees for a bug. Lambda hands the invoker an error's name, message and stack
- * trace: this one has none of the bug's (the log has them).
- */
+/** What a direct invoker sees for a bug: none of the bug's message or stack (the log has them). */
 export class InternalError extends ServiceError {
   override readonly name = 'InternalError';
   constructor(requestId: string) {
@@ -69,15 +65,30 @@ export function mapErrors(operation: OperationRow): MiddlewareObj {
     name: 'mapErrors',
     onError: (request) => {
       const description = describeError(request.error, operation.id);
+      const requestId = request.context.awsRequestId;
       if (sourceOf(request.event) === 'http') {
-        request.response = errorResponse(description, request.context.awsRequestId, request.error);
-      } else if (description.status === 500) {
-        request.error = new InternalError(request.context.awsRequestId);
+        request.response = errorResponse(description, requestId, request.error);
+      } else {
+        request.error = invokerError(request.error, description, requestId);
       }
-      // Otherwise the error itself is rethrown: its `name` is its class and its message carries the
-      // errcode, which is what a Step Functions Catch or an SDK caller branches on.
     },
   };
+}
+
+/**
+ * The error a direct invoker (SDK, Step Functions, EventBridge) gets: Lambda hands it the error's
+ * name, message and stack. Our own errors go as they are: `name` is their class and the message
+ * carries the errcode, which is what a Step Functions Catch or an SDK caller branches on. A bug and a
+ * misconfiguration keep their details (file paths, SSM parameter names) to the log.
+ */
+function invokerError<E>(error: E, description: ErrorDescription, requestId: string): E | ServiceError {
+  if (description.status === 500) return new InternalError(requestId);
+  if (error instanceof ConfigurationError) {
+    const bare = new ConfigurationError(`${description.message} (request ${requestId})`);
+    bare.stack = `${bare.name}: ${bare.message}`;
+    return bare;
+  }
+  return error;
 }
 
 export function errorResponse(

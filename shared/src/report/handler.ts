@@ -2,12 +2,20 @@
  * The Lambda handler of `active-stat-report` (design.md §7), invoked daily by EventBridge Scheduler.
  * Everything is injectable so that the local script and the tests run this very handler against the
  * sandbox; the defaults are the deployed ones.
+ *
+ * What Lambda sees: a run that reported every day returns its result; a run whose event cannot be
+ * reported (a date outside WeCom's window…) returns `{ refused }`, since the asynchronous invoke's
+ * retries could never change that; a run that failed days, or could not run, throws, so that Lambda
+ * counts an error, the invoke is retried and the alarm sees it.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { SSMClient } from '@aws-sdk/client-ssm';
+import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { Dispatcher } from 'undici';
 import { optionalEnv } from '../config.ts';
+import { ValidationError, type ValidationIssue } from '../errors.ts';
 import { logger as defaultLogger, metrics as defaultMetrics } from '../observability.ts';
 import { REPORT_FUNCTION } from '../operations.ts';
 import { getRuntime } from '../runtime.ts';
@@ -27,13 +35,22 @@ export interface ReportHandlerOptions {
   readonly webhookUrl?: () => Promise<string | undefined>;
   /** Decides which day "yesterday" is. Default: Date.now. */
   readonly clock?: () => number;
+  /** Default: the layer's logger, which the WeCom client writes to as well. */
   readonly logger?: Logger;
   readonly metrics?: MetricsSink;
   /** Transport for the webhook POST. Default: undici's global dispatcher. */
   readonly dispatcher?: Dispatcher;
 }
 
-export type ReportHandler = (event: unknown, context?: Context) => Promise<ReportResult>;
+/** The event asked for days no run can report; nothing was sent to WeCom. */
+export interface RefusedReport {
+  readonly refused: { readonly message: string; readonly issues: readonly ValidationIssue[] };
+}
+
+export type ReportOutcome = ReportResult | RefusedReport;
+
+/** The context is optional: the local script runs the handler outside Lambda. */
+export type ReportHandler = (event: unknown, context?: Context) => Promise<ReportOutcome>;
 
 /** Kept back from the Lambda's remaining time, so that a failing run still logs and flushes. */
 const DEADLINE_MARGIN_MS = 2_000;
@@ -48,9 +65,7 @@ export function createReportHandler(options: ReportHandlerOptions = {}): ReportH
     dispatcher,
   } = options;
 
-  return async (event, context) => {
-    // Every line the logger writes during the run (the client's retries included) carries the request id.
-    if (context) logger.appendKeys({ requestId: context.awsRequestId });
+  const run = async (event: unknown, context: Context): Promise<ReportOutcome> => {
     try {
       const services = runtime();
       return await runActiveStatReport(
@@ -64,25 +79,47 @@ export function createReportHandler(options: ReportHandlerOptions = {}): ReportH
           clock,
           ...(dispatcher && { dispatcher }),
         },
-        context && Date.now() + context.getRemainingTimeInMillis() - DEADLINE_MARGIN_MS,
+        deadlineOf(context),
       );
     } catch (error) {
+      if (error instanceof ValidationError) {
+        logger.error('Report run refused: invalid input', { error: summarizeError(error) });
+        return { refused: { message: error.message, issues: error.issues } };
+      }
       // Failed days were logged one by one as they failed; anything else is logged here.
       if (!(error instanceof ReportFailedError))
         logger.error('Report run failed', { error: summarizeError(error) });
       throw error;
-    } finally {
-      logger.removeKeys(['requestId']);
     }
   };
+
+  // No early-timeout guard: the run keeps its own margin (DEADLINE_MARGIN_MS) for logging.
+  const handler = middy<unknown, ReportOutcome, Error, Context>(run, { timeoutEarlyInMillis: 0 }).use(
+    // Every line of the run (the client's included) carries the request id; nothing leaks to the next.
+    injectLambdaContext(logger, { resetKeys: true }),
+  );
+  return (event, context) => handler(event, context ?? ({} as Context));
 }
 
+/** The run's deadline (epoch ms), or none outside Lambda. */
+function deadlineOf(context: Context): number | undefined {
+  if (typeof context.getRemainingTimeInMillis !== 'function') return undefined;
+  return Date.now() + context.getRemainingTimeInMillis() - DEADLINE_MARGIN_MS;
+}
+
+/**
+ * The webhook's SSM client is made like the runtime's: short timeouts and one retry, so that a slow
+ * SSM costs the run seconds, not its whole timeout.
+ */
 function webhookUrlFromEnvironment(): () => Promise<string | undefined> {
   const parameterName = optionalEnv(ENV.reportWebhookParameter);
   if (parameterName === undefined) return async () => undefined;
   let ssm: SSMClient | undefined;
   return webhookUrlFromParameter(parameterName, () => {
-    ssm ??= new SSMClient({});
+    ssm ??= new SSMClient({
+      maxAttempts: 2,
+      requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000 },
+    });
     return ssm;
   });
 }

@@ -3,9 +3,8 @@
  * turns it into a data point, with no PutMetricData call and no extra permission.
  */
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { METRICS } from '../operations.ts';
 import { reportedDayTimestamp } from './dates.ts';
-
-export const ACTIVE_MEMBERS_METRIC = 'ActiveMembers';
 
 /**
  * CloudWatch silently drops EMF data points older than 14 days. A back-fill may go back 30, so older
@@ -26,7 +25,7 @@ export function publishActiveMembers(
   const timestamp = reportedDayTimestamp(day.date);
   if (now - timestamp > CLOUDWATCH_MAX_AGE_MS) return 'too-old-for-cloudwatch';
   metrics.setTimestamp(timestamp);
-  metrics.addMetric(ACTIVE_MEMBERS_METRIC, MetricUnit.Count, day.activeMembers);
+  metrics.addMetric(METRICS.activeMembers, MetricUnit.Count, day.activeMembers);
   // Flushed per day: one EMF document carries one timestamp.
   metrics.publishStoredMetrics();
   return 'emitted';

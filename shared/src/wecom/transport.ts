@@ -9,8 +9,9 @@
  * - Every attempt is bounded by a connect timeout, its own time budget and the call's deadline.
  * - `classify` is the one place that turns an exchange into a result or a named error.
  */
+import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
-import { Agent, type Dispatcher, request } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 import {
   type ServiceError,
   UpstreamHttpError,
@@ -19,7 +20,7 @@ import {
   ValidationError,
   WeComError,
 } from '../errors.ts';
-import { logger } from '../observability.ts';
+import { isDebugEnabled, logger } from '../observability.ts';
 import {
   WECOM_DEFAULT_BASE_URL,
   WECOM_METHODS,
@@ -66,7 +67,7 @@ let sharedAgent: Agent | undefined;
 /** The container's one keep-alive pool (created on first use, reused while the container is warm). */
 function containerAgent(): Agent {
   // undici's own headers/body timeouts are a backstop (they tick at a 1 s resolution); each attempt
-  // is bounded precisely by its abort timer in `send`.
+  // is bounded precisely by its own timer in `send`.
   sharedAgent ??= new Agent({
     connect: { timeout: DEFAULT_TIMEOUTS.connectMs },
     headersTimeout: DEFAULT_TIMEOUTS.attemptMs,
@@ -79,6 +80,9 @@ function containerAgent(): Agent {
 
 export function createTransport(options: TransportOptions = {}): WeComTransport {
   const baseUrl = (options.baseUrl ?? WECOM_DEFAULT_BASE_URL).replace(/\/+$/, '');
+  // Split once: each send hands undici an origin and a ready path, so no URL is parsed per call.
+  const { origin, pathname } = new URL(baseUrl);
+  const pathPrefix = `${pathname.replace(/\/+$/, '')}/cgi-bin/`;
   const timeouts = { ...DEFAULT_TIMEOUTS, ...options.timeouts };
   const clock = options.clock ?? Date.now;
 
@@ -86,30 +90,38 @@ export function createTransport(options: TransportOptions = {}): WeComTransport 
     baseUrl,
     async send(api, payload, { deadline, accessToken }) {
       const method = WECOM_METHODS[api];
-      const url = buildUrl(baseUrl, api, method === 'GET' ? payload : {}, accessToken);
+      const path = buildPath(pathPrefix, api, method === 'GET' ? payload : undefined, accessToken);
       const body = method === 'POST' ? encodeJsonBody(payload) : undefined;
       const remaining = deadline - clock();
       if (remaining <= 0) throw new UpstreamTimeoutError(api);
 
-      const outOfTime = new Error('attempt timed out');
-      const controller = new AbortController();
-      const timer = setTimeout(() => controller.abort(outOfTime), Math.min(remaining, timeouts.attemptMs));
-      const started = performance.now();
+      // One precise bound on the whole attempt (connect, headers, body). undici accepts an
+      // EventEmitter as its abort signal, which costs far less per request than an AbortController.
+      const abort = new EventEmitter();
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        abort.emit('abort');
+      }, Math.min(remaining, timeouts.attemptMs));
+      const debug = isDebugEnabled();
+      const started = debug ? performance.now() : 0;
       let exchange: Exchange;
       try {
-        const response = await request(url, {
-          dispatcher: options.dispatcher ?? containerAgent(),
+        const response = await (options.dispatcher ?? containerAgent()).request({
+          origin,
+          path,
           method,
           headers: body === undefined ? ACCEPT_JSON : SEND_JSON,
           body,
-          signal: controller.signal,
+          signal: abort,
         });
         exchange = { statusCode: response.statusCode, body: await response.body.text() };
       } catch (error) {
-        exchange = { error, timedOut: controller.signal.reason === outOfTime };
+        exchange = { error, timedOut };
       } finally {
         clearTimeout(timer);
       }
+      if (!debug) return classify(api, exchange, accessToken);
       const durationMs = Math.round(performance.now() - started);
       try {
         const answer = classify(api, exchange, accessToken);
@@ -126,19 +138,43 @@ export function createTransport(options: TransportOptions = {}): WeComTransport 
 const ACCEPT_JSON = { accept: 'application/json' };
 const SEND_JSON = { ...ACCEPT_JSON, 'content-type': 'application/json; charset=utf-8' };
 
-function buildUrl(baseUrl: string, api: WeComApi, query: object, accessToken: string | undefined): URL {
-  const url = new URL(`${baseUrl}/cgi-bin/${api}`);
-  if (accessToken !== undefined) url.searchParams.set('access_token', accessToken);
-  for (const [name, value] of Object.entries(query)) {
+/** `/cgi-bin/<api>?access_token=…&<query>`, every value percent-encoded once. */
+function buildPath(
+  prefix: string,
+  api: WeComApi,
+  query: object | undefined,
+  accessToken: string | undefined,
+): string {
+  let path = prefix + api;
+  let separator = '?';
+  if (accessToken !== undefined) {
+    path += `?access_token=${encodeURIComponent(accessToken)}`;
+    separator = '&';
+  }
+  if (query === undefined) return path;
+  for (const name in query) {
+    const value: unknown = (query as Record<string, unknown>)[name];
     if (value === undefined || value === null) continue;
     if (typeof value === 'object') {
       throw new ValidationError(`${name} must be a single value for ${api}`, [
         { path: name, message: 'must be a string or a number' },
       ]);
     }
-    url.searchParams.set(name, String(value));
+    path += `${separator}${encodeURIComponent(name)}=${encodeQueryValue(api, name, String(value))}`;
+    separator = '&';
   }
-  return url;
+  return path;
+}
+
+function encodeQueryValue(api: WeComApi, name: string, value: string): string {
+  try {
+    return encodeURIComponent(value);
+  } catch {
+    // A lone surrogate has no UTF-8 form (URIError).
+    throw new ValidationError(`${name} contains a character WeCom cannot accept`, [
+      { path: name, message: `contains a lone surrogate (${api})` },
+    ]);
+  }
 }
 
 /**

@@ -2,6 +2,7 @@
  * Handlers → layer → undici → the WeCom sandbox over loopback HTTP: every operation's real handler
  * with a runtime built on the sandbox, and a logger that keeps what was logged for inspection.
  */
+import { LogLevelThreshold } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import { startSandbox } from '#sandbox/index.ts';
 import type { Sandbox, SandboxOptions } from '#sandbox/types.ts';
@@ -20,6 +21,8 @@ export interface LogRecord {
 
 export class CapturingLogger implements InvocationLogger {
   readonly records: LogRecord[] = [];
+  /** Keeps every level, DEBUG included. */
+  readonly level = LogLevelThreshold.DEBUG;
   debug = (message: unknown, ...fields: unknown[]) => this.#keep('debug', message, fields);
   info = (message: unknown, ...fields: unknown[]) => this.#keep('info', message, fields);
   warn = (message: unknown, ...fields: unknown[]) => this.#keep('warn', message, fields);

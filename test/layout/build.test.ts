@@ -1,0 +1,65 @@
+/**
+ * What scripts/build.ts puts in the artefacts, and what it leaves out: each function is its bare entry,
+ * the layer carries no code only the local tools use, none of zod's translations, and a source map only
+ * when the stack asks for one (`sourceMaps`).
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type BuildOutput, buildFunction, buildLayer, LAYER_PACKAGE } from '../../scripts/build.ts';
+
+const root = mkdtempSync(path.join(tmpdir(), 'wecom-contact-build-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const mapOf = ({ entry }: BuildOutput) => `${entry}.map`;
+const linksAMap = ({ entry }: BuildOutput) => readFileSync(entry, 'utf8').includes('//# sourceMappingURL=');
+
+describe('a function bundle', () => {
+  const built = buildFunction('user-get', path.join(root, 'user-get'));
+  const code = readFileSync(built.entry, 'utf8');
+
+  it('is its entry alone, importing the layer package by name', () => {
+    expect(built.inputs).toEqual(['functions/user-get.ts']);
+    expect(code).toContain(`from"${LAYER_PACKAGE}"`);
+  });
+
+  it('carries neither the `require` banner nor a source map', () => {
+    expect(code).not.toContain('createRequire');
+    expect(linksAMap(built)).toBe(false);
+    expect(existsSync(mapOf(built))).toBe(false);
+  });
+});
+
+describe('the layer', () => {
+  let layer: BuildOutput;
+  let mapped: BuildOutput;
+  beforeAll(async () => {
+    [layer, mapped] = await Promise.all([
+      buildLayer(path.join(root, 'layer')),
+      buildLayer(path.join(root, 'layer-with-map'), { sourceMap: true }),
+    ]);
+  });
+
+  it('bundles zod’s English messages and none of its other locales', () => {
+    const locales = layer.inputs.filter((input) => input.includes('node_modules/zod/v4/locales/'));
+    expect(locales.map((input) => path.basename(input)).sort()).toEqual(['en.js', 'index.js']);
+  });
+
+  it('leaves out the OpenAPI generator, which only the local server and scripts use', () => {
+    expect(layer.inputs.filter((input) => /openapi/i.test(input))).toEqual([]);
+  });
+
+  it('gives CommonJS dependencies a real `require`', () => {
+    expect(readFileSync(layer.entry, 'utf8')).toMatch(
+      /^import \{ createRequire as \w+ \} from 'node:module'/,
+    );
+  });
+
+  it('ships and links a source map only when asked', () => {
+    expect(linksAMap(layer)).toBe(false);
+    expect(existsSync(mapOf(layer))).toBe(false);
+    expect(linksAMap(mapped)).toBe(true);
+    expect(JSON.parse(readFileSync(mapOf(mapped), 'utf8'))).toMatchObject({ version: 3 });
+  });
+});
