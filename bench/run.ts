@@ -6,10 +6,10 @@
  *
  * `--quick` runs every measurement with small counts: a smoke run whose numbers mean little.
  */
+import './quiet-logs.ts';
 import { writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { logger } from '#shared/observability.ts';
 import { type BenchFixture, startFixture } from './fixture.ts';
 import { buildLambdaLayout, type LambdaLayout } from './lambda-layout.ts';
 import { describeMachine, type LambdaNode, lambdaNode } from './machine.ts';
@@ -118,8 +118,6 @@ function summarise(
 async function main(): Promise<void> {
   const started = performance.now();
   const plan = process.argv.includes('--quick') ? QUICK_PLAN : FULL_PLAN;
-  // The in-process fleets log each token fetch at INFO; only warnings belong among the progress lines.
-  logger.setLogLevel('WARN');
   const machine = describeMachine();
   const node = lambdaNode();
   process.stderr.write(

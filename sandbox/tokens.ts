@@ -2,7 +2,8 @@
  * access_token issuing and checking (wecom-api.md §2, §17). One token per credential (the contact-sync
  * secret, each app secret); `same-token` mode re-issues the live token, `rotate` mode a new one each
  * time while older ones stay valid to their own expiry. Expired tokens answer 42001, unknown or revoked
- * ones 40014.
+ * ones 40014. A token expired for longer than a lifetime is forgotten (then unknown: 40014), so that
+ * rotate mode under load keeps a bounded number of tokens.
  */
 import { randomBytes } from 'node:crypto';
 import { fail } from './envelope.ts';
@@ -33,6 +34,7 @@ export class TokenIssuer {
 
   issue(credential: string): TokenGrant {
     const now = this.clock();
+    this.#forgetExpired(now);
     const latest = this.#latest.get(credential);
     const live = latest === undefined ? undefined : this.#tokens.get(latest);
     if (this.settings.tokenMode === 'same-token' && latest !== undefined && live && live.expiresAt > now) {
@@ -46,6 +48,15 @@ export class TokenIssuer {
     this.#tokens.set(token, { credential, expiresAt: now + this.settings.tokenLifetimeSeconds * 1000 });
     this.#latest.set(credential, token);
     return { access_token: token, expires_in: this.settings.tokenLifetimeSeconds };
+  }
+
+  /** Tokens are kept in issue order, so the ones to forget come first. */
+  #forgetExpired(now: number): void {
+    const forgetBefore = now - this.settings.tokenLifetimeSeconds * 1000;
+    for (const [token, issued] of this.#tokens) {
+      if (issued.expiresAt > forgetBefore) return;
+      this.#tokens.delete(token);
+    }
   }
 
   /** The credential a token belongs to; throws 41001/40014/42001 like WeCom. */

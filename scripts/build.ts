@@ -131,7 +131,10 @@ export function buildFunction(id: FunctionId, outDir: string): BuildOutput {
   return output;
 }
 
-/** Bundles the layer into `<outDir>/nodejs/node_modules/<layer package>/`: index.mjs, package.json, the map if asked. */
+/**
+ * Bundles the layer into `<outDir>/nodejs/node_modules/<layer package>/`: index.mjs, package.json, and
+ * the source map if asked.
+ */
 export async function buildLayer(outDir: string, options: LayerBuildOptions = {}): Promise<BuildOutput> {
   const packageDir = path.join(outDir, 'nodejs', 'node_modules', ...LAYER_PACKAGE.split('/'));
   const output = await buildWithDependencies(
@@ -149,7 +152,7 @@ export async function buildLayer(outDir: string, options: LayerBuildOptions = {}
   return output;
 }
 
-/** `buildLayer`, run to its end in a child process: for CDK's synchronous bundling hook. Throws if it fails. */
+/** `buildLayer` run to its end in a child process, for CDK's synchronous bundling hook; throws if it fails. */
 export function buildLayerInChild(outDir: string, { sourceMap = false }: LayerBuildOptions = {}): void {
   execFileSync(
     process.execPath,

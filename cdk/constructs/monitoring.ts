@@ -1,6 +1,7 @@
 /**
- * Alarms (each API's 5xx rate, Lambda throttles, dead letters, report failures), optionally mailed through an
- * SNS topic, and the dashboard: API traffic, errors and latency next to the daily active members.
+ * Alarms (each API's 5xx rate, Lambda throttles, dead letters, report failures), optionally mailed
+ * through an SNS topic, and the dashboard: API traffic, errors and latency next to the daily active
+ * members.
  */
 import { Duration, Validations } from 'aws-cdk-lib';
 import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
@@ -79,7 +80,7 @@ export class Monitoring extends Construct {
         statistic: Stats.SUM,
         label: `${label} 5xx`,
       });
-      // Metric ids are unique per graph, and both APIs' rates share one.
+      // Metric ids must be unique within a graph, and the errors graph shows every API's rate.
       const [requestsId, errorsId] = [`requests${id}`, `errors${id}`];
       const serverErrorRate = new MathExpression({
         expression: `IF(${requestsId} > 0, 100 * ${errorsId} / ${requestsId}, 0)`,

@@ -38,7 +38,7 @@ export interface FunctionDefaults {
   readonly metricsNamespace: string;
   readonly logRetention: RetentionDays;
   readonly network?: FunctionNetwork;
-  /** Run with NODE_OPTIONS=--enable-source-maps (the layer then ships its map): the `sourceMaps` context key. */
+  /** Run with NODE_OPTIONS=--enable-source-maps (the layer then ships its map): the `sourceMaps` key. */
   readonly sourceMaps: boolean;
 }
 

@@ -5,10 +5,17 @@
  *
  * Every cache of tokens is keyed by `credentialKey` (corp id + a short SHA-256 of the secret), never
  * by the raw secret and never by a credential or app name alone: a rotated secret is a new key.
+ *
+ * A cold container that cannot load its secret has nothing to fall back to: SSM throttled, slow or
+ * down → DependencyUnavailableError (retry later); SSM refusing or missing a parameter →
+ * ConfigurationError (an operator must act). Parameter names go to the log, never into the error,
+ * which may reach an API caller.
  */
 import { createHash } from 'node:crypto';
 import { GetParametersCommand, type GetParametersCommandOutput, type SSMClient } from '@aws-sdk/client-ssm';
-import { ConfigurationError } from './errors.ts';
+import { classifyAwsFailure } from './aws-errors.ts';
+import { ConfigurationError, DependencyUnavailableError } from './errors.ts';
+import { logger } from './observability.ts';
 import type { CredentialName } from './operations.ts';
 import { parameterNames } from './runtime-types.ts';
 import { rememberSecret } from './wecom/redact.ts';
@@ -64,6 +71,24 @@ export interface SsmCredentialOptions {
   names: readonly CredentialName[];
 }
 
+/** The error a failed GetParameters becomes; see the module comment. */
+function loadFailure(credential: CredentialName, parameters: readonly string[], error: unknown): Error {
+  const failure = classifyAwsFailure(error);
+  if (failure === 'refused') {
+    logger.error('SSM refused to read the parameters of a WeCom credential', { credential, parameters, error });
+    return new ConfigurationError(
+      `Cannot read the ${credential} credential from SSM Parameter Store: check the function's permissions and the parameters (the logs name them)`,
+      { cause: error },
+    );
+  }
+  const state = failure === 'throttled' ? 'throttling requests' : 'not answering';
+  return new DependencyUnavailableError(
+    'ssm',
+    `SSM Parameter Store is ${state}: the ${credential} credential could not be loaded`,
+    { cause: error },
+  );
+}
+
 export function ssmCredentialSource({ ssm, prefix, names }: SsmCredentialOptions): CredentialSource {
   const parameters = parameterNames(prefix);
   const cache = new Map<CredentialName, Promise<CredentialIdentity>>();
@@ -77,18 +102,14 @@ export function ssmCredentialSource({ ssm, prefix, names }: SsmCredentialOptions
     try {
       answer = await ssm.send(new GetParametersCommand({ Names: wanted, WithDecryption: true }));
     } catch (error) {
-      if (error instanceof Error && error.name === 'AccessDeniedException') {
-        throw new ConfigurationError(`Not allowed to read the SSM parameters ${wanted.join(', ')}`, {
-          cause: error,
-        });
-      }
-      throw error;
+      throw loadFailure(credential, wanted, error);
     }
     const values = new Map((answer.Parameters ?? []).map((parameter) => [parameter.Name, parameter.Value]));
     const missing = wanted.filter((name) => !values.get(name));
     if (missing.length > 0) {
+      logger.error('Missing SSM parameters of a WeCom credential', { credential, parameters: missing });
       throw new ConfigurationError(
-        `Missing SSM parameter(s) ${missing.join(', ')}: put them once with aws ssm put-parameter (see the README)`,
+        `The ${credential} credential is not set up: put the corp id and its secret in SSM Parameter Store once (see the README, Deploy)`,
       );
     }
     return toIdentity(values.get(wanted[0]) as string, values.get(wanted[1]) as string);

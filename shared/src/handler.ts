@@ -52,16 +52,18 @@ export function createOperationHandler(
   options: OperationHandlerOptions = {},
 ): OperationHandler {
   const operation: OperationRow = getOperation(id);
-  return middy<unknown, unknown, Error, Context>(executeOperation(operation, options.runtime ?? getRuntime), {
-    timeoutEarlyInMillis: TIMEOUT_GUARD_MS,
-    timeoutEarlyResponse,
-  })
-    // resetKeys: keys a step appends during one invocation never reach the next.
-    .use(injectLambdaContext(defaultLogger, { resetKeys: true }))
-    .use(mapErrors(operation))
-    .use(logInvocation(operation, options.logger ?? defaultLogger))
-    .use(shapeResponse(operation))
-    .use(normaliseEvent(operation))
-    .use(parseJson())
-    .use(validateInput(operation));
+  return (
+    middy<unknown, unknown, Error, Context>(executeOperation(operation, options.runtime ?? getRuntime), {
+      timeoutEarlyInMillis: TIMEOUT_GUARD_MS,
+      timeoutEarlyResponse,
+    })
+      // resetKeys: keys a step appends during one invocation never reach the next.
+      .use(injectLambdaContext(defaultLogger, { resetKeys: true }))
+      .use(mapErrors(operation))
+      .use(logInvocation(operation, options.logger ?? defaultLogger))
+      .use(shapeResponse(operation))
+      .use(normaliseEvent(operation))
+      .use(parseJson())
+      .use(validateInput(operation))
+  );
 }

@@ -95,7 +95,8 @@ export const ERRCODE_RULES: readonly ErrcodeRule[] = [
   {
     errcode: 45024,
     status: 409,
-    message: "The company has as many members as its seat cap allows: remove members or raise the cap (WeCom's admin console)",
+    message:
+      "The company has as many members as its seat cap allows: remove members or raise the cap (WeCom's admin console)",
   },
   {
     errcode: 45029,
@@ -109,7 +110,8 @@ export const ERRCODE_RULES: readonly ErrcodeRule[] = [
   {
     errcode: 41001,
     status: 500,
-    message: 'WeCom found no access_token in the call: a defect of this service; report it with the requestId',
+    message:
+      'WeCom found no access_token in the call: a defect of this service; report it with the requestId',
   },
   { errcode: 40001, status: 502, message: `WeCom refused this service's secret: ${SECRET_HINT}` },
   { errcode: 40091, status: 502, message: `WeCom refused this service's secret: ${SECRET_HINT}` },
@@ -222,7 +224,8 @@ export function describeError(error: unknown, operationId?: OperationId): ErrorD
   if (error instanceof WeComError) return describeWeComError(error, operationId);
   if (error instanceof UpstreamTimeoutError) return describe(504, 'WeCom did not answer in time');
   if (error instanceof UpstreamNetworkError) return describe(504, 'WeCom could not be reached');
-  if (error instanceof InvocationTimeoutError) return describe(504, 'The request ran out of time; retry later');
+  if (error instanceof InvocationTimeoutError)
+    return describe(504, 'The request ran out of time; retry later');
   if (error instanceof DependencyUnavailableError) {
     return describe(503, 'A service this API depends on is unavailable; retry later', {
       retryAfterSeconds: DEPENDENCY_RETRY_SECONDS,

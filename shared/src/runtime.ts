@@ -1,7 +1,9 @@
 /**
- * The container's services (design.md §2): built once, lazily, from the environment the stack sets
- * (WECOM_SSM_PREFIX, WECOM_CREDENTIALS, optional WECOM_BASE_URL) with SSM as the token store; or built
- * from explicit values for local mode and tests (`createRuntime`) and injected with `setRuntime`.
+ * The container's services (design.md §2): built once, at the first invocation, from the environment
+ * the stack sets (WECOM_SSM_PREFIX, WECOM_CREDENTIALS, optional WECOM_BASE_URL) with SSM as the token
+ * store; or built from explicit values for local mode and tests (`createRuntime`) and injected with
+ * `setRuntime`. In Lambda the environment is checked at load (init), so a deployment missing a
+ * variable fails once, loudly, instead of on every request.
  */
 import { SSMClient } from '@aws-sdk/client-ssm';
 import type { Dispatcher } from 'undici';
@@ -69,12 +71,18 @@ export function credentialFor(role: CredentialRole, configured: readonly Credent
   );
 }
 
-/** Builds the Lambda runtime from the environment; throws ConfigurationError when a variable is missing. */
-export function runtimeFromEnvironment(
-  env: Readonly<Record<string, string | undefined>> = process.env,
-): LayerRuntime {
+/** What the stack configures on every function (names only: the values live in SSM). */
+export interface RuntimeConfig {
+  /** The stage's SSM prefix, without a trailing slash. */
+  readonly prefix: string;
+  readonly credentials: readonly CredentialName[];
+  readonly baseUrl?: string;
+}
+
+/** Reads and checks the configuration; throws ConfigurationError naming a missing or wrong variable. */
+export function readRuntimeConfig(env: Readonly<Record<string, string | undefined>> = process.env): RuntimeConfig {
   const prefix = requireEnv(ENV.ssmPrefix, env).replace(/\/+$/, '');
-  const names = requireEnvList(ENV.credentials, env).map((name) => {
+  const credentials = requireEnvList(ENV.credentials, env).map((name) => {
     if (!(CREDENTIALS as readonly string[]).includes(name)) {
       throw new ConfigurationError(
         `${ENV.credentials} names an unknown credential "${name}" (expected ${CREDENTIALS.join(' or ')})`,
@@ -82,24 +90,59 @@ export function runtimeFromEnvironment(
     }
     return name as CredentialName;
   });
-  // Short timeouts and one SDK retry: a slow SSM must not eat the request's time (the provider then
-  // serves from gettoken and memory instead).
-  const ssm = new SSMClient({
+  return { prefix, credentials, baseUrl: optionalEnv(ENV.baseUrl, env) };
+}
+
+export interface SsmTimeouts {
+  readonly connectMs: number;
+  readonly requestMs: number;
+}
+
+/**
+ * Short timeouts and one SDK retry: a slow SSM must not eat the request's time (the provider then
+ * serves from gettoken and memory instead).
+ */
+export const SSM_TIMEOUTS: SsmTimeouts = { connectMs: 1_000, requestMs: 2_000 };
+
+/**
+ * The container's SSM client. `throwOnRequestTimeout`: without it the SDK only logs a warning when
+ * SSM does not answer in time, and keeps waiting.
+ */
+export function createSsmClient(timeouts: SsmTimeouts = SSM_TIMEOUTS): SSMClient {
+  return new SSMClient({
     maxAttempts: 2,
-    requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000 },
-  });
-  return assemble({
-    credentials: ssmCredentialSource({ ssm, prefix, names }),
-    store: new SsmTokenStore({ ssm, prefix }),
-    baseUrl: optionalEnv(ENV.baseUrl, env),
+    requestHandler: {
+      connectionTimeout: timeouts.connectMs,
+      requestTimeout: timeouts.requestMs,
+      throwOnRequestTimeout: true,
+    },
   });
 }
+
+/** Builds the Lambda runtime from the environment; throws ConfigurationError when a variable is missing. */
+export function runtimeFromEnvironment(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): LayerRuntime {
+  return runtimeFromConfig(readRuntimeConfig(env));
+}
+
+function runtimeFromConfig({ prefix, credentials, baseUrl }: RuntimeConfig): LayerRuntime {
+  const ssm = createSsmClient();
+  return assemble({
+    credentials: ssmCredentialSource({ ssm, prefix, names: credentials }),
+    store: new SsmTokenStore({ ssm, prefix }),
+    baseUrl,
+  });
+}
+
+/** Checked while Lambda loads the function (cheap: no client is built until the first invocation). */
+const lambdaConfig = process.env.AWS_LAMBDA_FUNCTION_NAME === undefined ? undefined : readRuntimeConfig();
 
 let current: Runtime | undefined;
 
 /** The container's runtime: built from the environment on first use, then reused while warm. */
 export function getRuntime(): Runtime {
-  current ??= runtimeFromEnvironment();
+  current ??= lambdaConfig === undefined ? runtimeFromEnvironment() : runtimeFromConfig(lambdaConfig);
   return current;
 }
 

@@ -4,8 +4,9 @@
  *
  * Why zod 4 rather than valibot: zod 4 emits JSON Schema itself (`z.toJSONSchema`), so the OpenAPI
  * document is generated from these very schemas without a third-party converter that could drift, and
- * it implements Standard Schema. Valibot bundles smaller, but the schemas live in the layer, loaded
- * once per container and shared by all 13 functions, so its size is not in any function bundle.
+ * it implements Standard Schema. The price is size: zod (classic, whose `z` namespace keeps even the
+ * JSON Schema generator) is a third of the layer, which Lambda loads at every cold start. Valibot or
+ * `zod/mini` would be smaller; any switch should be weighed with the bench's `cold_start_ratio`.
  *
  * Conventions:
  * - Field names are WeCom's own. Create and update pass unknown fields through (WeCom adds fields

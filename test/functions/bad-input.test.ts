@@ -3,6 +3,10 @@
  * way — a field of the wrong type or shape, a bad path or query value, an unknown query parameter,
  * a body that is not JSON or not JSON at all, a body that disagrees with the URL. Every answer is a
  * 4xx (never a 5xx, never a throw), and the sandbox's counters prove nothing reached WeCom.
+ *
+ * Then the other direction: values WeCom itself (the sandbox) refuses for their format — mobiles,
+ * email addresses, texts WeCom cannot read or that are too long — must be refused by our schemas
+ * before any call. These properties fail as soon as a schema is looser than WeCom.
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -181,5 +185,124 @@ describe('any invalid event at all, invoked directly', () => {
     );
 
     expect(harness.sandbox.counters()).toEqual({});
+  });
+});
+
+/** The errcodes WeCom answers user/create for a malformed field (not for the directory's state). */
+const FORMAT_ERRCODES = new Set([40033, 40058, 60103, 60105, 60112, 60143, 301012, 301013, 301015]);
+
+describe('a value WeCom refuses for its format', () => {
+  let accessToken: string;
+  let probes = 0;
+  beforeAll(async () => {
+    const query = new URLSearchParams({
+      corpid: harness.sandbox.corpId,
+      corpsecret: harness.sandbox.contactSecret,
+    });
+    const answer = await fetch(`${harness.sandbox.url}/cgi-bin/gettoken?${query}`);
+    accessToken = ((await answer.json()) as { access_token: string }).access_token;
+  });
+
+  /** A new member, valid in every field, with `field` set to `value`. */
+  function memberWith(field: string, value: unknown): Record<string, unknown> {
+    const probe = ++probes;
+    return {
+      userid: `format-probe-${probe}`,
+      name: 'Probe',
+      mobile: `139${String(probe).padStart(8, '0')}`,
+      email: `format.probe.${probe}@example.com`,
+      [field]: value,
+    };
+  }
+
+  /** What WeCom (the sandbox) answers this very body, sent straight to it. */
+  async function weComErrcode(body: Record<string, unknown>): Promise<number> {
+    const answer = await fetch(`${harness.sandbox.url}/cgi-bin/user/create?access_token=${accessToken}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    return ((await answer.json()) as { errcode: number }).errcode;
+  }
+
+  /** Any value WeCom refuses for `field`'s format is refused by the function, and WeCom is not called. */
+  async function refusedBeforeWeCom(field: string, value: unknown): Promise<void> {
+    const body = memberWith(field, value);
+    // Only values WeCom refuses for their format; the others (valid, or a duplicate) prove nothing.
+    fc.pre(FORMAT_ERRCODES.has(await weComErrcode(body)));
+    harness.sandbox.resetCounters();
+
+    const answer = httpAnswer(await harness.invoke('user-create', routeEvent('user-create', { body })));
+
+    expect(answer.statusCode).toBe(400);
+    expect(answer.body.errcode).toBeUndefined();
+    expect(answer.body.issues).toEqual(expect.arrayContaining([expect.objectContaining({ path: field })]));
+    expect(harness.sandbox.counters()).toEqual({});
+  }
+
+  const RUNS = 60;
+  const property = (field: fc.Arbitrary<string>, value: fc.Arbitrary<unknown>) =>
+    fc.assert(fc.asyncProperty(field, value, refusedBeforeWeCom), { numRuns: RUNS });
+
+  it('a mobile: a mainland number, or + and a country code (wecom-api.md §3)', async () => {
+    await property(
+      fc.constant('mobile'),
+      fc.oneof(
+        fc.constantFrom(
+          '0',
+          '12345',
+          '+',
+          '+86',
+          '23800000000',
+          '1380000000',
+          '138000000000',
+          '+86 1',
+          ' 13800000000',
+        ),
+        fc.stringMatching(/^\+?[\d -]{0,36}$/),
+      ),
+    );
+  });
+
+  it('an email address or a business one', async () => {
+    await property(
+      fc.constantFrom('email', 'biz_mail'),
+      fc.oneof(
+        fc.constantFrom(
+          "o'brien@example.com",
+          'a b@example.com',
+          'ab@example',
+          'ab@ex_ample.com',
+          '张三@example.com',
+        ),
+        fc.stringMatching(/^[a-z'!#._%+ -]{1,10}@[a-z_.!-]{1,10}$/),
+      ),
+    );
+  });
+
+  /** A text with one character JSON.stringify must escape (\uXXXX), which WeCom refuses (40033). */
+  const unreadable = fc
+    .tuple(
+      fc.string({ maxLength: 10 }),
+      fc.oneof(
+        fc.constantFrom(0x00, 0x01, 0x07, 0x0b, 0x0e, 0x1b, 0x1f),
+        fc.integer({ min: 0xd800, max: 0xdfff }),
+      ),
+      fc.string({ maxLength: 10 }),
+    )
+    .map(([before, unit, after]) => `${before}${String.fromCharCode(unit)}${after}`);
+
+  it('a text WeCom cannot read: a control character or a lone surrogate', async () => {
+    await property(
+      fc.constantFrom('name', 'alias', 'position', 'address', 'external_position', 'nickname'),
+      unreadable,
+    );
+  });
+
+  it('a text over its length, or an empty name', async () => {
+    await property(
+      fc.constantFrom('name', 'alias', 'position', 'address', 'external_position', 'nickname', 'telephone'),
+      fc.oneof(fc.constant(''), fc.string({ unit: 'grapheme', minLength: 13, maxLength: 140 })),
+    );
   });
 });

@@ -43,7 +43,8 @@ describe('the errcode table', () => {
       expect(message).not.toMatch(/\{ip\}|\{api\}/);
       if (rule.message.includes('{ip}')) expect(message).toContain('(127.0.0.1)');
       // A 502 says who must fix what: the operator, or (an answer too large) the caller.
-      if (rule.status === 502) expect(message).toMatch(/an operator must|list its sub-departments one at a time/);
+      if (rule.status === 502)
+        expect(message).toMatch(/an operator must|list its sub-departments one at a time/);
     },
   );
 
@@ -67,11 +68,17 @@ describe('the errcode table', () => {
     [41001, 'user-get', 500, /defect of this service/],
     [45024, 'user-create', 409, /seat cap/],
     [45029, 'user-list', 502, /fetch_child=0.*simple listing/],
-  ] as const)('answers %i (not the caller’s input) on %s with %i and what to do', async (errcode, id, status, hint) => {
-    const answer = await answerWith(id, errcode);
+  ] as const)(
+    'answers %i (not the caller’s input) on %s with %i and what to do',
+    async (errcode, id, status, hint) => {
+      const answer = await answerWith(id, errcode);
 
-    expect(answer).toMatchObject({ statusCode: status, body: { errcode, message: expect.stringMatching(hint) } });
-  });
+      expect(answer).toMatchObject({
+        statusCode: status,
+        body: { errcode, message: expect.stringMatching(hint) },
+      });
+    },
+  );
 
   it("answers other errcodes with 400 and WeCom's own errcode and errmsg", async () => {
     const answer = await answerWith('user-get', 60112);

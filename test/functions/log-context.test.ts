@@ -17,7 +17,7 @@ import { fakeRuntime } from './support/fake-runtime.ts';
 // The client's and the provider's lines are DEBUG and INFO; the suite's default level is SILENT. The
 // level comes from the environment, as in Lambda: the logger middleware restores it at each invocation.
 vi.hoisted(() => {
-  process.env.POWERTOOLS_LOG_LEVEL = 'DEBUG';
+  vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'DEBUG');
 });
 
 let sandbox: Sandbox;

@@ -438,9 +438,14 @@ describe('failures that are not WeCom refusals', () => {
     const http = httpAnswer(
       await invoke(routeEvent('user-create', { body: { userid: 'a', name: 'A', mobile: '13800000000' } })),
     );
-    const queued = await invoke(sqsEvent(sqsRecord('{"userid":"a","name":"A","mobile":"13800000000"}', 'm1')));
+    const queued = await invoke(
+      sqsEvent(sqsRecord('{"userid":"a","name":"A","mobile":"13800000000"}', 'm1')),
+    );
 
-    expect(http).toMatchObject({ statusCode: 503, headers: { 'retry-after': expect.stringMatching(/^\d+$/) } });
+    expect(http).toMatchObject({
+      statusCode: 503,
+      headers: { 'retry-after': expect.stringMatching(/^\d+$/) },
+    });
     expect(http.body.message).not.toMatch(/WeCom/);
     expect(queued).toEqual({ batchItemFailures: [{ itemIdentifier: 'm1' }] });
     await expect(invoke({ userid: 'a', name: 'A', mobile: '13800000000' })).rejects.toMatchObject({
@@ -459,7 +464,10 @@ describe('failures that are not WeCom refusals', () => {
     const answer = httpAnswer(await handler(read(), fakeLambdaContext({ timeoutMs: 120 })));
     finish();
 
-    expect(answer).toMatchObject({ statusCode: 504, body: { message: 'The request ran out of time; retry later' } });
+    expect(answer).toMatchObject({
+      statusCode: 504,
+      body: { message: 'The request ran out of time; retry later' },
+    });
     expect(logger.records.at(-1)?.fields[0]).toMatchObject({ errorName: 'InvocationTimeoutError' });
   });
 
@@ -481,7 +489,7 @@ describe('failures that are not WeCom refusals', () => {
     });
 
     const answer = httpAnswer(await invoke(read()));
-    const direct = await invoke({ userid: 'lisi' }).catch((error: unknown) => error as Error);
+    const direct = (await invoke({ userid: 'lisi' }).catch((error: unknown) => error)) as Error;
 
     expect(answer).toMatchObject({
       statusCode: 502,

@@ -63,7 +63,7 @@ export interface LambdaLayout {
   taskRoot(id: FunctionId): string;
 }
 
-/** Builds the layer (as the stack deploys it by default) and every function into `root` with scripts/build.ts. */
+/** Builds the layer (as deployed by default) and every function into `root` with scripts/build.ts. */
 export async function layOut(root: string): Promise<LambdaLayout> {
   const opt = path.join(root, 'opt');
   const layer = await buildLayer(opt);

@@ -9,17 +9,22 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { type Sandbox, startSandbox } from '#sandbox/index.ts';
 import { REPORT_FUNCTION } from '#shared/operations.ts';
 import { ReportFailedError } from '#shared/report/errors.ts';
-import { createReportHandler, type ReportHandlerOptions, type ReportOutcome } from '#shared/report/handler.ts';
+import {
+  createReportHandler,
+  type ReportHandlerOptions,
+  type ReportOutcome,
+} from '#shared/report/handler.ts';
 import type { ReportResult } from '#shared/report/run.ts';
 import { createRuntime, type LayerRuntime, resetRuntime, setRuntime } from '#shared/runtime.ts';
 import { ENV, type WeComClient } from '#shared/runtime-types.ts';
+import { startFaultyProxy } from '#test/robustness/support.ts';
 import { type GroupRobot, refusingUrl, startGroupRobot } from './group-robot.ts';
 import { type CapturedOutput, captureOutput } from './output.ts';
 
 // These tests read the report's log lines; the suite's default level is SILENT. The level comes from
 // the environment, as in Lambda: the logger middleware restores it at each invocation.
 vi.hoisted(() => {
-  process.env.POWERTOOLS_LOG_LEVEL = 'INFO';
+  vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'INFO');
 });
 
 /** 01:30 on 2026-03-02 in Beijing, still 2026-03-01 in UTC: "yesterday" is 2026-03-01. */
@@ -334,6 +339,36 @@ describe('the group-robot message', () => {
       expect(robot.received).toHaveLength(1);
     } finally {
       ssm.restore();
+    }
+  });
+
+  it('reads the parameter with a client tuned like the runtime’s: one retry, then the run goes on', async () => {
+    const throttled = await startFaultyProxy('http://127.0.0.1:9', () => ({
+      kind: 'answer',
+      status: 400,
+      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': 'ThrottlingException' },
+      body: JSON.stringify({ __type: 'ThrottlingException', message: 'Rate exceeded' }),
+    }));
+    try {
+      vi.stubEnv(ENV.reportWebhookParameter, '/wecom-contact/test/report/webhook-url');
+      vi.stubEnv('AWS_ENDPOINT_URL_SSM', throttled.url);
+      vi.stubEnv('AWS_REGION', 'cn-north-1');
+      vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIDEXAMPLE');
+      vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'example-secret-key');
+
+      const result = reported(await createReportHandler({ clock })({}));
+
+      // The SDK's default would be three attempts with backoff.
+      expect(throttled.seen.answer).toBe(2);
+      expect(result).toMatchObject({
+        webhook: 'failed',
+        days: [expect.objectContaining({ status: 'reported' })],
+      });
+      expect(logLines('Report message not sent')).toEqual([
+        expect.objectContaining({ error: expect.objectContaining({ name: 'DependencyUnavailableError' }) }),
+      ]);
+    } finally {
+      await throttled.stop();
     }
   });
 

@@ -1,7 +1,7 @@
 import { GetParameterCommand, ParameterNotFound, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigurationError } from '#shared/errors.ts';
+import { ConfigurationError, DependencyUnavailableError } from '#shared/errors.ts';
 import { WebhookError } from '#shared/report/errors.ts';
 import { postGroupRobotMarkdown, webhookUrlFromParameter } from '#shared/report/webhook.ts';
 import { type GroupRobot, refusingUrl, startGroupRobot } from './group-robot.ts';
@@ -90,5 +90,15 @@ describe('the webhook URL parameter', () => {
         `The report webhook parameter ${name} could not be read (AccessDeniedException)`,
       ),
     );
+  });
+
+  it('fails with a DependencyUnavailableError when SSM is throttled, and asks again on the next run', async () => {
+    ssm
+      .on(GetParameterCommand)
+      .rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }))
+      .resolves({ Parameter: { Value: 'https://robot' } });
+    const url = webhookUrlFromParameter(name, () => new SSMClient({ region: 'cn-north-1' }));
+    await expect(url()).rejects.toBeInstanceOf(DependencyUnavailableError);
+    await expect(url()).resolves.toBe('https://robot');
   });
 });

@@ -23,7 +23,7 @@ import { type FaultyProxy, type ProxyAction, runBounded, startFaultyProxy } from
 // The warnings are part of the expected outcome; the suite's default level is SILENT. The level comes
 // from the environment, as in Lambda: the logger middleware restores it at each invocation.
 vi.hoisted(() => {
-  process.env.POWERTOOLS_LOG_LEVEL = 'WARN';
+  vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'WARN');
 });
 
 const PREFIX = '/wecom-contact/robustness';
@@ -82,6 +82,23 @@ describe.skipIf(!motoAvailable())('SSM throttled for a while', () => {
     });
     return createOperationHandler('user-get', { runtime: () => runtime });
   }
+
+  it('answers a cold container that cannot read its secret with 503 and Retry-After, not 500', async () => {
+    throttling = true;
+    const cold = startContainer();
+
+    const answer = httpAnswer(
+      await cold(routeEvent('user-get', { pathParameters: { userid: 'zhangsan' } }), fakeLambdaContext()),
+    );
+
+    expect(proxy.seen.answer).toBeGreaterThan(0);
+    expect(answer).toMatchObject({
+      statusCode: 503,
+      headers: { 'retry-after': expect.stringMatching(/^\d+$/) },
+      body: { requestId: expect.any(String) },
+    });
+    expect(JSON.stringify(answer.body)).not.toMatch(/WeCom|ssm|\/wecom-contact/i);
+  });
 
   /** `count` reads spread over the containers; their HTTP statuses. */
   function serve(containers: readonly OperationHandler[], count: number): Promise<number[]> {

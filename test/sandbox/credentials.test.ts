@@ -84,6 +84,19 @@ describe('§2 gettoken', () => {
     expect((await client.get('department/simplelist', {}, second)).errcode).toBe(0);
   });
 
+  it('forgets a token expired for over a lifetime (then unknown: 40014), so rotate mode stays bounded', async () => {
+    const clock = fakeClock();
+    const { client } = await sandboxFor({ clock, tokenMode: 'rotate', tokenLifetimeSeconds: 5 });
+    const old = await client.token();
+    clock.advance(5_000);
+    await client.token();
+    expect((await client.get('department/simplelist', {}, old)).errcode).toBe(42001);
+
+    clock.advance(5_000);
+    await client.token();
+    expect((await client.get('department/simplelist', {}, old)).errcode).toBe(40014);
+  });
+
   it('§2 / §17 early revocation: revoked tokens answer 40014, gettoken then issues a new one', async () => {
     const { client, sandbox } = await sandboxFor();
     const old = await client.token();

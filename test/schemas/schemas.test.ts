@@ -65,7 +65,17 @@ describe('user/create', () => {
     expect(accepts(userCreate, { ...member, mobile })).toBe(true);
   });
 
-  it.each(['138 0000 abcd', '+', '1380000000+', `1${repeat('3', 32)}`])('refuses the mobile %s', (mobile) => {
+  it.each([
+    '138 0000 abcd',
+    '+',
+    '1380000000+',
+    `1${repeat('3', 32)}`,
+    // Without a country code only a mainland number will do (wecom-api.md §3).
+    '0',
+    '12345',
+    '23800000000',
+    '852-61234567',
+  ])('refuses the mobile %s', (mobile) => {
     expect(refusedAt(userCreate, { ...member, mobile })).toContain('mobile');
   });
 
@@ -120,6 +130,51 @@ describe('user/create', () => {
       'direct_leader',
     ]);
     expect(refusedAt(userCreate, { ...member, direct_leader: ['no spaces'] })).toEqual(['direct_leader.0']);
+  });
+
+  it("refuses an address WeCom's format does not take, such as an apostrophe", () => {
+    expect(refusedAt(userCreate, { ...member, email: "o'brien@example.com" })).toEqual(['email']);
+    expect(accepts(userCreate, { ...member, email: 'li.si+hr@example.com.cn' })).toBe(true);
+  });
+
+  it.each([
+    ['a control character', 'a\u0001b'],
+    ['a lone high surrogate', 'a\ud83d'],
+    ['a lone low surrogate', '\ude00b'],
+  ])('refuses %s in any text, passed-through fields and names included (WeCom 40033)', (_, text) => {
+    expect(refusedAt(userCreate, { ...member, name: text })).toEqual(['name']);
+    expect(refusedAt(userCreate, { ...member, position: text })).toEqual(['position']);
+    expect(refusedAt(userCreate, { ...member, future_field: { list: ['ok', text] } })).toEqual([
+      'future_field.list.1',
+    ]);
+    expect(refusedAt(userCreate, { ...member, extattr: { attrs: [{ name: text }] } })).toEqual([
+      'extattr.attrs.0.name',
+    ]);
+    expect(refusedAt(userUpdate, { userid: 'a', [`field${text}`]: 1 })).toEqual([`field${text}`]);
+  });
+
+  it('takes tabs, line breaks and paired surrogates (JSON writes them as WeCom reads them)', () => {
+    expect(accepts(userCreate, { ...member, address: 'line 1\nline 2\ttab 😀' })).toBe(true);
+  });
+
+  it('limits nickname to 64 characters and avatar_mediaid to 256 bytes', () => {
+    expect(refusedAt(userCreate, { ...member, nickname: repeat('昵', 65) })).toEqual(['nickname']);
+    expect(refusedAt(userCreate, { ...member, avatar_mediaid: repeat('m', 257) })).toEqual([
+      'avatar_mediaid',
+    ]);
+    expect(
+      accepts(userCreate, { ...member, nickname: repeat('昵', 64), avatar_mediaid: repeat('m', 256) }),
+    ).toBe(true);
+  });
+
+  it('refuses a department listed twice, and a main_department outside the departments sent', () => {
+    expect(refusedAt(userCreate, { ...member, department: [2, 2] })).toEqual(['department']);
+    expect(refusedAt(userCreate, { ...member, department: [2, 3], main_department: 4 })).toEqual([
+      'main_department',
+    ]);
+    expect(accepts(userCreate, { ...member, department: [2, 3], main_department: 3 })).toBe(true);
+    // Without department, the member's current departments decide: WeCom checks.
+    expect(accepts(userUpdate, { userid: 'a', main_department: 4 })).toBe(true);
   });
 
   it('refuses JSON null for a field (WeCom wants the field absent)', () => {

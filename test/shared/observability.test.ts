@@ -22,6 +22,13 @@ describe('redaction', () => {
     expect(redacted).toContain('from ip: 10.1.2.3');
   });
 
+  it('hides non-mainland mobile numbers in their international form', () => {
+    const errmsg = 'mobile existed: +852 91234567; also +1-202-555-0123 and +44 7911 123456, order 12345678';
+    const redacted = redactText(errmsg);
+    expect(redacted).not.toMatch(/91234567|202-555-0123|7911 123456/);
+    expect(redacted).toContain('order 12345678');
+  });
+
   it('hides any secret or token the layer registered, wherever it appears', () => {
     rememberSecret('opaque-value-9f3k');
     expect(redactText('SDK error: parameter value opaque-value-9f3k rejected')).toBe(

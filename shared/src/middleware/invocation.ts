@@ -60,7 +60,8 @@ export class Invocation {
    * records: the record keeps its error and the others carry on.
    */
   forEachPending(step: (item: InvocationItem) => void): void {
-    for (const item of this.pending()) {
+    for (const item of this.items) {
+      if (!isPending(item)) continue;
       try {
         step(item);
       } catch (error) {
@@ -77,8 +78,9 @@ export class Invocation {
     step: (item: InvocationItem) => Promise<void>,
     stopsBatch: (error: unknown) => boolean,
   ): Promise<void> {
-    const queue = [...this.pending()];
-    for (const [index, item] of queue.entries()) {
+    const queue = this.items.filter(isPending);
+    for (let index = 0; index < queue.length; index++) {
+      const item = queue[index] as InvocationItem;
       try {
         await step(item);
       } catch (error) {
@@ -91,15 +93,14 @@ export class Invocation {
     }
   }
 
-  private *pending(): Generator<InvocationItem> {
-    for (const item of this.items) if (item.error === undefined && item.deferred !== true) yield item;
-  }
-
   private fail(item: InvocationItem, error: unknown): void {
     if (this.source !== 'sqs') throw error;
     item.error = error;
   }
 }
+
+/** Still in play: neither failed nor deferred. */
+const isPending = (item: InvocationItem) => item.error === undefined && item.deferred !== true;
 
 /** Reads the invocation a preceding middleware put in place of the raw event. */
 export function invocationOf(event: unknown): Invocation {

@@ -71,7 +71,8 @@ export function logInvocation(operation: OperationRow, logger: InvocationLogger)
       const fields = { ...keys(request), ...failed };
       if (fields.status === 500) logger.error('Request failed', { ...fields, error: request.error });
       else if (fields.status === 502) logger.error('Request failed: the service needs an operator', fields);
-      else if (fields.status >= 429) logger.warn('Request failed: unavailable or limited, worth a retry', fields);
+      else if (fields.status >= 429)
+        logger.warn('Request failed: unavailable or limited, worth a retry', fields);
       else logger.info('Request refused', fields);
     },
   };

@@ -5,7 +5,7 @@
  */
 import { GetParameterCommand, ParameterNotFound, type SSMClient } from '@aws-sdk/client-ssm';
 import { type Dispatcher, request } from 'undici';
-import { ConfigurationError } from '../errors.ts';
+import { ConfigurationError, DependencyUnavailableError } from '../errors.ts';
 import { WebhookError } from './errors.ts';
 
 /** The robot answers within a second or two; a report must not spend its whole timeout waiting on it. */
@@ -97,9 +97,11 @@ export function webhookUrlFromParameter(
       return url;
     } catch (error) {
       if (error instanceof ParameterNotFound) return undefined;
-      throw new ConfigurationError(
-        `The report webhook parameter ${parameterName} could not be read (${failureCode(error)})`,
-      );
+      const code = failureCode(error);
+      const message = `The report webhook parameter ${parameterName} could not be read (${code})`;
+      // Denied is the deployment's fault; throttled or unreachable, SSM's, and the next run may succeed.
+      if (code === 'AccessDeniedException') throw new ConfigurationError(message);
+      throw new DependencyUnavailableError('ssm', message);
     }
   };
 }

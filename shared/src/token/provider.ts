@@ -12,17 +12,28 @@
  *  5. A store that fails (throttled, unreachable, denied) does not fail the call: the provider serves
  *     from gettoken and memory, logs a warning and counts `TokenStoreDegraded`.
  *
- * Lifetimes come from WeCom's `expires_in`, measured from before the request. A token is replaced from
- * `refreshAt = expiresAt − min(margin, lifetime / 2)`: the margin keeps a token from expiring in flight,
- * and halving it keeps a re-issued token whose `expires_in` reports only its remaining time (WeCom's
- * same-token rule) from being refreshed on every call.
+ * Lifetimes come from WeCom's `expires_in`, measured from before the request. A new token is replaced
+ * from `refreshAt = expiresAt − min(margin, lifetime / 2)`, the margin a small allowance for clock skew
+ * and calls in flight (30 s by default). Within a token's validity WeCom normally hands the same token
+ * back (its same-token rule), `expires_in` then counting only the time left: asking early only gets it
+ * back. So a token WeCom re-issued is kept until its expiry, and so is any later token once the fleet
+ * has seen a re-issue (the stored record says so: `refreshAt = expiresAt`). A call that meets 42001 at
+ * the boundary is served by compare-and-refresh (4). Warm containers thus read the store once per
+ * lifetime.
+ *
+ * Throttling is not an outage: SSM throttles exactly when a herd refreshes. A throttled store read
+ * still goes for the lease, and a throttled lease claim counts as "held elsewhere": the container
+ * waits for the fleet's token. A follower waits as long as a lease can hold, then claims the lease
+ * again (an expired one goes to exactly one claimant), and the holder's gettoken must end before its
+ * lease does. So neither a slow nor a dead holder lets the fleet call gettoken at once.
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CredentialIdentity, CredentialSource } from '../credentials.ts';
+import { classifyAwsFailure } from '../aws-errors.ts';
 import { UpstreamHttpError, WeComError } from '../errors.ts';
 import { countEvent, logger } from '../observability.ts';
-import type { CredentialName } from '../operations.ts';
+import { type CredentialName, METRICS } from '../operations.ts';
 import { rememberSecret } from '../wecom/redact.ts';
 import { type Attempt, callWithRetry } from '../wecom/retry.ts';
 import type { WeComTransport } from '../wecom/transport.ts';
@@ -46,10 +57,12 @@ export interface AccessTokenSource {
 }
 
 export interface LeaseSettings {
-  /** How long a lease holds; a holder that died blocks nobody longer than this. */
+  /**
+   * How long a lease holds: a holder that died blocks nobody longer than this, and followers wait this
+   * long for the holder's token before claiming the lease again. The holder's gettoken ends
+   * `LEASE_GUARD_MS` before it.
+   */
   readonly ttlMs: number;
-  /** How long followers wait for the holder's token before calling gettoken themselves. */
-  readonly maxWaitMs: number;
   /** First poll delay; doubles per poll up to `pollMaxMs`, with jitter. */
   readonly pollBaseMs: number;
   readonly pollMaxMs: number;
@@ -57,10 +70,12 @@ export interface LeaseSettings {
 
 export const DEFAULT_LEASE: LeaseSettings = {
   ttlMs: 10_000,
-  maxWaitMs: 3_000,
   pollBaseMs: 50,
   pollMaxMs: 500,
 };
+
+/** Default refresh margin: an allowance for clock skew between containers and for calls in flight. */
+export const DEFAULT_REFRESH_MARGIN_MS = 30_000;
 
 export interface TokenProviderOptions {
   credentials: CredentialSource;
@@ -68,7 +83,10 @@ export interface TokenProviderOptions {
   transport: WeComTransport;
   /** Default: a MemoryTokenStore (this provider alone). */
   store?: TokenStore;
-  /** Replace a token this long before it expires (capped at half its lifetime). Default 5 minutes. */
+  /**
+   * Replace a new token this long before it expires (capped at half its lifetime); re-issued tokens
+   * are kept to their expiry. Default DEFAULT_REFRESH_MARGIN_MS.
+   */
   refreshMarginMs?: number;
   lease?: Partial<LeaseSettings>;
   /** Deadline of a gettoken made without a caller's deadline. Default 10 s. */
@@ -83,6 +101,28 @@ export interface TokenProviderOptions {
 const BAD_SECRET = 40001;
 /** A follower stops waiting while this much time is left: enough for its own gettoken and the call. */
 const OWN_REFRESH_RESERVE_MS = 1_000;
+/**
+ * The holder's gettoken ends this long before its lease expires, leaving time to store the token; and
+ * the holder gives the lease back only while this much of it is left, so that it never deletes a lease
+ * another container took over.
+ */
+const LEASE_GUARD_MS = 1_000;
+/** Claims of the lease per refresh; after the last wait, the container refreshes by itself. */
+const LEASE_CLAIMS = 3;
+/** Tries of the holder's store write when SSM throttles it: followers are waiting for that record. */
+const WRITE_TRIES = 3;
+
+/** What a store call found: `throttled` (busy, try later) is not `unavailable` (down or refused). */
+type StoreState = 'ok' | 'throttled' | 'unavailable';
+
+interface StoreRead {
+  readonly state: StoreState;
+  readonly record?: StoredToken;
+}
+
+type LeaseClaim = Lease | 'held' | Exclude<StoreState, 'ok'>;
+
+type Usable = (record: StoredToken | undefined) => record is StoredToken;
 
 export class TokenProvider implements AccessTokenSource {
   readonly #credentials: CredentialSource;
@@ -102,7 +142,7 @@ export class TokenProvider implements AccessTokenSource {
     this.#credentials = options.credentials;
     this.#transport = options.transport;
     this.#store = options.store ?? new MemoryTokenStore();
-    this.#marginMs = options.refreshMarginMs ?? 300_000;
+    this.#marginMs = options.refreshMarginMs ?? DEFAULT_REFRESH_MARGIN_MS;
     this.#lease = { ...DEFAULT_LEASE, ...options.lease };
     this.#defaultTimeoutMs = options.defaultTimeoutMs ?? 10_000;
     this.#holderId = options.holderId ?? randomUUID();
@@ -118,7 +158,8 @@ export class TokenProvider implements AccessTokenSource {
     try {
       return (await this.#singleFlight(credential, identity, undefined, options.deadline)).token;
     } catch (error) {
-      // The old token is past its refreshAt but still valid: better than failing the call.
+      // The last token known (from memory or the store) is past its refreshAt but still valid: better
+      // than failing the call.
       const stale = this.#memory.get(credential);
       if (stale?.key !== identity.key || this.#clock() >= stale.expiresAt) throw error;
       logger.warn('Could not refresh the access_token; using the current one until it expires', {
@@ -207,47 +248,75 @@ export class TokenProvider implements AccessTokenSource {
     rejected: string | undefined,
     deadline: number | undefined,
   ): Promise<StoredToken> {
-    const usable = (record: StoredToken | undefined): record is StoredToken =>
+    const usable: Usable = (record): record is StoredToken =>
       record !== undefined &&
       record.key === identity.key &&
       record.token !== rejected &&
       this.#clock() < record.refreshAt;
-    const remember = (record: StoredToken) => {
-      rememberSecret(record.token);
-      this.#memory.set(credential, record);
-      return record;
-    };
 
     const stored = await this.#read(credential);
-    if (usable(stored.record)) return remember(stored.record);
-    if (!stored.ok) return remember(await this.#fetch(credential, identity, undefined, deadline));
-
-    const lease = await this.#acquire(credential);
-    if (lease === 'unavailable')
-      return remember(await this.#fetch(credential, identity, undefined, deadline));
-    if (lease === 'held-elsewhere') {
-      const shared = await this.#waitForFleet(credential, usable, deadline);
-      return remember(shared ?? (await this.#fetch(credential, identity, stored.record, deadline, true)));
+    if (usable(stored.record)) return this.#remember(credential, stored.record);
+    this.#keepAsFallback(credential, identity, stored.record, rejected);
+    if (stored.state === 'unavailable') {
+      return this.#remember(credential, await this.#fetch(credential, identity, stored.record, deadline));
     }
+
+    let persist = true;
+    for (let claim = 1; ; claim++) {
+      const lease = await this.#acquire(credential);
+      if (typeof lease === 'object') {
+        return this.#remember(
+          credential,
+          await this.#lead(credential, identity, lease, stored.record, usable, deadline),
+        );
+      }
+      if (lease === 'unavailable') {
+        persist = false;
+        break;
+      }
+      // Held elsewhere, or SSM too busy to say: wait for the fleet's token. A known holder may take
+      // the whole lease; an unknown one is looked for again after a few polls.
+      const waitMs = lease === 'held' ? this.#lease.ttlMs : 2 * this.#lease.pollMaxMs;
+      const shared = await this.#waitForFleet(credential, usable, deadline, waitMs);
+      if (shared.record !== undefined) return this.#remember(credential, shared.record);
+      if (shared.stop || claim >= LEASE_CLAIMS) break;
+    }
+    // The lease only saves calls: past a bounded wait, refresh by ourselves.
+    const fresh = await this.#fetch(credential, identity, stored.record, deadline);
+    if (persist) await this.#publish(credential, stored.record, fresh, deadline);
+    return this.#remember(credential, fresh);
+  }
+
+  /** Under the lease: re-read (someone may have just refreshed), gettoken, store, give the lease back. */
+  async #lead(
+    credential: CredentialName,
+    identity: CredentialIdentity,
+    lease: Lease,
+    previous: StoredToken | undefined,
+    usable: Usable,
+    callerDeadline: number | undefined,
+  ): Promise<StoredToken> {
     try {
-      // Someone may have refreshed between our read and our lease.
       const again = await this.#read(credential);
-      if (usable(again.record)) return remember(again.record);
-      return remember(
-        await this.#fetch(credential, identity, again.record ?? stored.record, deadline, again.ok),
-      );
+      if (usable(again.record)) return again.record;
+      // Done before the lease ends, so that no follower takes it over while we are still fetching.
+      const leaseDeadline = lease.expiresAt - LEASE_GUARD_MS;
+      const deadline = Math.min(callerDeadline ?? leaseDeadline, leaseDeadline);
+      const current = again.record ?? previous;
+      const fresh = await this.#fetch(credential, identity, current, deadline);
+      await this.#publish(credential, current, fresh, leaseDeadline);
+      return fresh;
     } finally {
       await this.#release(credential, lease);
     }
   }
 
-  /** gettoken (retried like any idempotent call), then the store when the value changed. */
+  /** gettoken, retried like any idempotent call, within `callerDeadline` (or the default timeout). */
   async #fetch(
     credential: CredentialName,
     identity: CredentialIdentity,
     previous: StoredToken | undefined,
     callerDeadline: number | undefined,
-    persist = false,
   ): Promise<StoredToken> {
     const requestedAt = this.#clock();
     const deadline = callerDeadline ?? requestedAt + this.#defaultTimeoutMs;
@@ -263,74 +332,139 @@ export class TokenProvider implements AccessTokenSource {
     }
     const lifetimeMs = answer.expires_in * 1000;
     const expiresAt = requestedAt + lifetimeMs;
+    // What this container knew of the credential's token before asking.
+    const known = [previous, this.#memory.get(credential)].filter(
+      (record): record is StoredToken => record?.key === identity.key,
+    );
+    const reissued = known.some((record) => record.token === answer.access_token);
+    const keptToExpiry = reissued || known.some(isKeptToExpiry);
     const fresh: StoredToken = {
       key: identity.key,
       token: answer.access_token,
       expiresAt,
-      refreshAt: expiresAt - Math.min(this.#marginMs, lifetimeMs / 2),
+      refreshAt: keptToExpiry ? expiresAt : expiresAt - Math.min(this.#marginMs, lifetimeMs / 2),
     };
-    logger.info('Fetched an access_token from WeCom', { credential, credentialKey: identity.key, expiresAt });
+    logger.info('Fetched an access_token from WeCom', {
+      credential,
+      credentialKey: identity.key,
+      expiresAt,
+      reissued,
+    });
+    return fresh;
+  }
+
+  /** Stores a fetched token for the fleet when it tells the fleet something new. */
+  async #publish(
+    credential: CredentialName,
+    previous: StoredToken | undefined,
+    fresh: StoredToken,
+    until: number | undefined,
+  ): Promise<void> {
     const changed =
       previous === undefined ||
       previous.key !== fresh.key ||
       previous.token !== fresh.token ||
       previous.refreshAt < fresh.refreshAt;
-    if (persist && changed) await this.#write(credential, fresh);
-    return fresh;
+    if (changed) await this.#write(credential, fresh, until);
   }
 
-  /** Polls the store for the lease holder's token; `undefined` once the bounded wait is over. */
+  /**
+   * Polls the store for the lease holder's token for at least `waitMs` (so a lease seen held has
+   * expired by the end). `stop` when waiting longer is pointless: the deadline is near, or the store
+   * is down.
+   */
   async #waitForFleet(
     credential: CredentialName,
-    usable: (record: StoredToken | undefined) => record is StoredToken,
+    usable: Usable,
     deadline: number | undefined,
-  ): Promise<StoredToken | undefined> {
+    waitMs: number,
+  ): Promise<{ record?: StoredToken; stop: boolean }> {
     // Bounded by the sum of the scheduled delays, not by the clock, so a frozen clock cannot stall it.
-    let waited = 0;
-    for (let poll = 0; ; poll++) {
-      const cap = Math.min(this.#lease.pollMaxMs, this.#lease.pollBaseMs * 2 ** poll);
-      const delay = cap / 2 + (this.#random() * cap) / 2;
-      const leavesTime = deadline === undefined || this.#clock() + delay <= deadline - OWN_REFRESH_RESERVE_MS;
-      if (waited + delay > this.#lease.maxWaitMs || !leavesTime) return undefined;
+    for (let poll = 0, waited = 0; waited < waitMs; poll++) {
+      const delay = this.#pollDelay(poll);
+      if (deadline !== undefined && this.#clock() + delay > deadline - OWN_REFRESH_RESERVE_MS) {
+        return { stop: true };
+      }
       await this.#sleep(delay);
       waited += delay;
-      const { ok, record } = await this.#read(credential);
-      if (!ok) return undefined;
-      if (usable(record)) return record;
+      const { state, record } = await this.#read(credential);
+      if (state === 'unavailable') return { stop: true };
+      if (usable(record)) return { record, stop: false };
     }
+    return { stop: false };
   }
 
-  async #read(credential: CredentialName): Promise<{ ok: boolean; record?: StoredToken }> {
+  /** Exponential backoff with jitter: uniform in [cap / 2, cap), cap = min(max, base · 2^poll). */
+  #pollDelay(poll: number): number {
+    const cap = Math.min(this.#lease.pollMaxMs, this.#lease.pollBaseMs * 2 ** poll);
+    return cap / 2 + (this.#random() * cap) / 2;
+  }
+
+  #remember(credential: CredentialName, record: StoredToken): StoredToken {
+    rememberSecret(record.token);
+    this.#memory.set(credential, record);
+    return record;
+  }
+
+  /**
+   * A stored token past its refreshAt but still valid is what a failed refresh falls back to (see
+   * getToken): keep it in memory unless memory holds a longer-lived one.
+   */
+  #keepAsFallback(
+    credential: CredentialName,
+    identity: CredentialIdentity,
+    record: StoredToken | undefined,
+    rejected: string | undefined,
+  ): void {
+    if (record === undefined || record.key !== identity.key || record.token === rejected) return;
+    if (this.#clock() >= record.expiresAt) return;
+    const current = this.#memory.get(credential);
+    if (current?.key === identity.key && current.expiresAt >= record.expiresAt) return;
+    this.#remember(credential, record);
+  }
+
+  async #read(credential: CredentialName): Promise<StoreRead> {
     try {
-      return { ok: true, record: await this.#store.read(credential) };
+      return { state: 'ok', record: await this.#store.read(credential) };
     } catch (error) {
-      this.#degraded('read', credential, error);
-      return { ok: false };
+      return { state: this.#degraded('read', credential, error) };
     }
   }
 
-  async #write(credential: CredentialName, record: StoredToken): Promise<void> {
-    try {
-      await this.#store.write(credential, record);
-    } catch (error) {
-      this.#degraded('write', credential, error);
+  /** Stores the token, retrying a throttled write (with backoff) while `until` allows. */
+  async #write(credential: CredentialName, record: StoredToken, until: number | undefined): Promise<void> {
+    for (let tries = 1; ; tries++) {
+      try {
+        await this.#store.write(credential, record);
+        return;
+      } catch (error) {
+        const delay = this.#pollDelay(tries);
+        const retry =
+          tries < WRITE_TRIES &&
+          classifyAwsFailure(error) === 'throttled' &&
+          (until === undefined || this.#clock() + delay < until);
+        if (!retry) {
+          this.#degraded('write', credential, error);
+          return;
+        }
+        await this.#sleep(delay);
+      }
     }
   }
 
-  async #acquire(credential: CredentialName): Promise<Lease | 'held-elsewhere' | 'unavailable'> {
+  async #acquire(credential: CredentialName): Promise<LeaseClaim> {
     const now = this.#clock();
     const lease: Lease = { holder: this.#holderId, expiresAt: now + this.#lease.ttlMs };
     try {
-      return (await this.#store.acquireLease(credential, lease, now)) ? lease : 'held-elsewhere';
+      return (await this.#store.acquireLease(credential, lease, now)) ? lease : 'held';
     } catch (error) {
-      this.#degraded('lease', credential, error);
-      return 'unavailable';
+      return this.#degraded('lease', credential, error);
     }
   }
 
   async #release(credential: CredentialName, lease: Lease): Promise<void> {
-    // Past its expiry another container may have taken it over: leave it to expire.
-    if (this.#clock() >= lease.expiresAt) return;
+    // Close to its expiry another container may take it over: leave it to expire instead.
+    if (this.#clock() >= lease.expiresAt - LEASE_GUARD_MS) return;
     try {
       await this.#store.releaseLease(credential, lease.holder);
     } catch (error) {
@@ -338,14 +472,27 @@ export class TokenProvider implements AccessTokenSource {
     }
   }
 
-  #degraded(operation: 'read' | 'write' | 'lease', credential: CredentialName, error: unknown): void {
-    logger.warn('Token store unavailable; serving access_tokens without it', {
-      credential,
-      operation,
-      error,
-    });
-    countEvent('TokenStoreDegraded');
+  /** Logs and counts a store failure; says whether the store is throttled or unavailable. */
+  #degraded(
+    operation: 'read' | 'write' | 'lease',
+    credential: CredentialName,
+    error: unknown,
+  ): Exclude<StoreState, 'ok'> {
+    const state = classifyAwsFailure(error) === 'throttled' ? 'throttled' : 'unavailable';
+    logger.warn(
+      state === 'throttled'
+        ? 'Token store throttled; waiting for the fleet token before calling WeCom'
+        : 'Token store unavailable; serving access_tokens without it',
+      { credential, operation, error },
+    );
+    countEvent(METRICS.tokenStoreDegraded);
+    return state;
   }
+}
+
+/** A record WeCom re-issued (or that followed one) is used to its expiry: see the header. */
+function isKeptToExpiry(record: StoredToken): boolean {
+  return record.refreshAt >= record.expiresAt;
 }
 
 export function createTokenProvider(options: TokenProviderOptions): TokenProvider {

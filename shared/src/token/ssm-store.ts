@@ -59,10 +59,17 @@ export class SsmTokenStore implements TokenStore {
     return written.Version === (current.Version ?? 0) + 1;
   }
 
-  /** Deletes the lease; the provider only releases its own lease, and only before it expired. */
-  async releaseLease(credential: CredentialName, _holder: string): Promise<void> {
+  /**
+   * Deletes the lease if `holder` still holds it. SSM has no conditional delete, so a takeover between
+   * the read and the delete would lose its lease; the provider rules that out by releasing only while
+   * its lease has a second or more to run (a takeover needs the lease expired).
+   */
+  async releaseLease(credential: CredentialName, holder: string): Promise<void> {
+    const name = this.#names.lease(credential);
+    const current = await this.#get(name, false);
+    if (current === undefined || parseLease(current.Value)?.holder !== holder) return;
     try {
-      await this.#ssm.send(new DeleteParameterCommand({ Name: this.#names.lease(credential) }));
+      await this.#ssm.send(new DeleteParameterCommand({ Name: name }));
     } catch (error) {
       if (!hasName(error, 'ParameterNotFound')) throw error;
     }

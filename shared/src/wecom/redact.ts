@@ -13,6 +13,11 @@ const CREDENTIAL_PARAMS = /\b(access_token|corpsecret)=[^&#\s"'\\]*/gi;
 const EMAIL = /[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g;
 /** A mainland mobile number, with an optional +86 prefix; longer digit runs (request ids, hints) stay. */
 const MOBILE = /(?<![\d.])(?:\+?86[ -]?)?1[3-9]\d{9}(?![\d.])/g;
+/**
+ * Any other number in WeCom's international form (wecom-api.md §3): `+`, a country code and the
+ * number, digits optionally separated by spaces or dashes (`+852 91234567`, `+1-202-555-0123`).
+ */
+const INTERNATIONAL_MOBILE = /(?<![\w+])\+\d{1,4}(?:[ -]?\d){6,14}(?!\d)/g;
 
 /** `https://…/gettoken?corpid=x&corpsecret=s` → `https://…/gettoken?corpid=x&corpsecret=[REDACTED]`. */
 export function redactUrl(url: string | URL): string {
@@ -41,7 +46,10 @@ export function rememberSecret(value: string): void {
 export function redactText(text: string): string {
   let redacted = redactUrl(text);
   for (const secret of knownSecrets) redacted = redacted.replaceAll(secret, REDACTED);
-  return redacted.replace(EMAIL, REDACTED).replace(MOBILE, REDACTED);
+  return redacted
+    .replace(EMAIL, REDACTED)
+    .replace(MOBILE, REDACTED)
+    .replace(INTERNATIONAL_MOBILE, REDACTED);
 }
 
 /** Removes one known secret value (e.g. the token a request carried) from a text that might echo it. */

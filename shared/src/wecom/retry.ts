@@ -7,10 +7,10 @@
  * 40001 (repeated bad-secret calls get the egress IP banned) — and our own validation errors.
  *
  * Re-sending after an ambiguous failure (the request may have reached WeCom: a reset after sending,
- * a timeout, a 5xx, -1) is safe for every call because WeCom itself makes the effect happen at most
- * once; what can differ is the *answer* to the re-send. So no call is re-sent blindly: each call whose
- * re-send answers differently when the first attempt took effect has a reconciler that checks the
- * directory and turns that answer into the success it stands for:
+ * a timeout, a 5xx, -1) is decided by the operation table (operations.ts): a call whose operation is
+ * `idempotent` is re-sent; any other call is re-sent only if it has a reconciler here, which checks
+ * the directory and turns the answer a re-send gets when the first attempt took effect into the
+ * success it stands for. Without one, the ambiguous failure is the answer: never re-send blindly.
  *  - user/create: userids are unique, so a duplicate create only answers 60102. 60102 after an
  *    ambiguous attempt → user/get; the same member (name and contact fields as sent) → `created`,
  *    anyone else → the 60102 stands.
@@ -18,8 +18,6 @@
  *    all gone → `deleted`.
  *  - user/delete: 60111 after an ambiguous attempt → the member is gone → `deleted`.
  *  - user/update with new_userid: 60111 after an ambiguous attempt and the new userid exists → `updated`.
- *  - batch/invite needs none: a member needs inviting once and WeCom throttles notices per day, so a
- *    second invite neither sends a second notice nor answers differently.
  * A reconciled answer carries errcode 0 and WeCom's success errmsg but not the optional fields of the
  * lost answer (e.g. user/create's created_department_list).
  * Every attempt re-encodes the request (the transport builds the body per send), so nothing is re-sent
@@ -28,6 +26,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UpstreamHttpError, UpstreamNetworkError, UpstreamTimeoutError, WeComError } from '../errors.ts';
 import { logger } from '../observability.ts';
+import { OPERATIONS } from '../operations.ts';
 import type { Member, WeComApi, WeComRequest, WeComResponse } from './apis.ts';
 
 export interface RetryPolicy {
@@ -107,6 +106,7 @@ export async function callWithRetry<A extends WeComApi>(
       }
       const verdict = retryVerdict(error);
       if (!verdict.retryable || retry >= policy.maxRetries) throw error;
+      if (verdict.mayHaveApplied && !mayResendAfterAmbiguity(api)) throw error;
       const delay = backoffDelay(retry, policy, environment.random);
       if (deadline - environment.now() - delay < policy.minAttemptMs) throw error;
       mayHaveApplied ||= verdict.mayHaveApplied;
@@ -153,6 +153,19 @@ const RECONCILERS: { readonly [A in WeComApi]?: Reconciler<A> } = {
     return (await allAbsent(attempt, request.useridlist)) ? { errcode: 0, errmsg: 'deleted' } : undefined;
   },
 };
+
+/** The calls that have a reconciler. */
+export const RECONCILED_APIS: ReadonlySet<WeComApi> = new Set(Object.keys(RECONCILERS) as WeComApi[]);
+
+/** WeCom calls of the operations the table marks not idempotent. */
+const NOT_IDEMPOTENT: ReadonlySet<WeComApi> = new Set(
+  OPERATIONS.filter((operation) => !operation.idempotent).map((operation) => operation.wecomApi),
+);
+
+/** Whether a call may be sent again after a failure that may have taken effect. */
+export function mayResendAfterAmbiguity(api: WeComApi): boolean {
+  return !NOT_IDEMPOTENT.has(api) || RECONCILED_APIS.has(api);
+}
 
 async function reconcile<A extends WeComApi>(
   api: A,

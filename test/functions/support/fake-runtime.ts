@@ -1,6 +1,6 @@
 /** A Runtime whose WeCom client is a function of (api, request): for tests of the chain alone. */
 import { vi } from 'vitest';
-import type { CredentialRole } from '#shared/operations.ts';
+import { type CredentialRole, credentialsForRole } from '#shared/operations.ts';
 import type { CallOptions, Runtime } from '#shared/runtime-types.ts';
 import type { WeComApi } from '#shared/wecom/apis.ts';
 
@@ -12,7 +12,8 @@ export function fakeRuntime(answer: Answer = () => ({ errcode: 0, errmsg: 'ok' }
   );
   const runtime = {
     client: { call },
-    credentialFor: (role: CredentialRole) => (role === 'read' ? 'app' : 'contact'),
+    // A deployment with the optional `app` credential: reads use it.
+    credentialFor: (role: CredentialRole) => credentialsForRole(role, true)[0],
   } as unknown as Runtime;
   return { runtime, call };
 }

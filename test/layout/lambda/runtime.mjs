@@ -15,12 +15,13 @@ export const layerResolution = () => globalThis[LAYER_RESOLUTION] ?? 'none';
 /** A context as Lambda builds it per invocation, from the variables Lambda sets. */
 export function lambdaContext(env = process.env) {
   const functionName = env.AWS_LAMBDA_FUNCTION_NAME ?? 'function';
+  const region = env.AWS_REGION ?? 'ap-east-1';
   const deadline = Date.now() + Number(env.AWS_LAMBDA_FUNCTION_TIMEOUT ?? '25') * 1000;
   return {
     callbackWaitsForEmptyEventLoop: true,
     functionName,
     functionVersion: env.AWS_LAMBDA_FUNCTION_VERSION ?? '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:${env.AWS_REGION ?? 'ap-east-1'}:123456789012:function:${functionName}`,
+    invokedFunctionArn: `arn:aws:lambda:${region}:123456789012:function:${functionName}`,
     memoryLimitInMB: env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE ?? '512',
     awsRequestId: randomUUID(),
     logGroupName: `/aws/lambda/${functionName}`,
