@@ -7,7 +7,7 @@ import { AssetHashType, DockerImage, type ILocalBundling } from 'aws-cdk-lib';
 import { Code } from 'aws-cdk-lib/aws-lambda';
 import {
   buildFunction,
-  buildLayerInChild,
+  buildLayer,
   type FunctionId,
   type LayerBuildOptions,
   REPO_ROOT,
@@ -40,10 +40,10 @@ function builtCode(build: LocalBuild): Code {
 export const functionCode = (id: FunctionId): Code =>
   builtCode(new LocalBuild(`function:${id}`, (outputDir) => buildFunction(id, outputDir)));
 
-/** The layer: `nodejs/node_modules/<layer package>/` (built in a child process: see scripts/build.ts). */
+/** The layer: `nodejs/node_modules/<layer package>/`. */
 export const layerCode = (options: LayerBuildOptions = {}): Code =>
   builtCode(
     new LocalBuild(options.sourceMap ? 'layer+source-map' : 'layer', (outputDir) =>
-      buildLayerInChild(outputDir, options),
+      buildLayer(outputDir, options),
     ),
   );

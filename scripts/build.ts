@@ -9,24 +9,20 @@
  *   `nodejs/node_modules/<layer package>/index.mjs`, next to a package.json that makes it an ES module
  *   importable by its bare name.
  *
- * The layer build takes an esbuild plugin, which only esbuild's asynchronous API runs; CDK's local
- * bundling hook is synchronous, so it builds the layer through this script's command line in a child
- * process (`buildLayerInChild`). Function bundles need no plugin and build synchronously in-process.
+ * Builds are synchronous (esbuild's `buildSync`) because CDK's local bundling hook is.
  *
  *   tsx scripts/build.ts [--source-maps]                  everything into dist/
  *   tsx scripts/build.ts --layer <dir> [--source-maps]    the layer alone into <dir>
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { type BuildOptions, build, buildSync, type Metafile, type Plugin } from 'esbuild';
+import { type BuildOptions, buildSync, type Metafile } from 'esbuild';
 import { OPERATIONS, REPORT_FUNCTION } from '#shared/operations.ts';
 import layerManifest from '../shared/package.json' with { type: 'json' };
 
 export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
-const THIS_SCRIPT = fileURLToPath(import.meta.url);
 
 /** The bare name the functions import the layer by (`@wecom-contact/layer`). */
 export const LAYER_PACKAGE = layerManifest.name;
@@ -43,7 +39,7 @@ export interface BuildOutput {
   readonly entry: string;
   /** Its size in bytes (source map excluded). */
   readonly bytes: number;
-  /** The source files bundled into it, relative to the repository root (esbuild's metafile inputs). */
+  /** The source files that contribute code to it (tree-shaken ones left out), relative to the repository root. */
   readonly inputs: readonly string[];
 }
 
@@ -78,36 +74,19 @@ const REQUIRE_SHIM =
   "import { createRequire as __bundleCreateRequire } from 'node:module'; const require = __bundleCreateRequire(import.meta.url);";
 
 /**
- * zod sets its English messages itself, yet also re-exports every locale (`z.locales`,
- * `core.locales`). With `import { z } from 'zod'` the namespace object `z` is a value the bundler keeps
- * whole, locales included: ~250 KiB of messages in some 50 languages that nothing here selects. Their
- * index is replaced by one that exports `en` alone.
- */
-const ZOD_ENGLISH_ONLY: Plugin = {
-  name: 'zod-english-only',
-  setup(builder) {
-    builder.onLoad({ filter: /[\\/]node_modules[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, () => ({
-      contents: "export { default as en } from './en.js';",
-      loader: 'js',
-    }));
-  },
-};
-
-/**
  * Bundles `entryPoint` with every dependency inside (the layer; bench/'s baseline function) into
- * `outfile`: with the `require` banner, zod's English messages only, and a linked source map if asked.
+ * `outfile`: with the `require` banner, and a linked source map if asked.
  */
-export async function buildWithDependencies(
+export function buildWithDependencies(
   entryPoint: string,
   outfile: string,
   { sourceMap = false }: LayerBuildOptions = {},
-): Promise<BuildOutput> {
-  const { metafile } = await build({
+): BuildOutput {
+  const { metafile } = buildSync({
     ...COMMON,
     entryPoints: [entryPoint],
     outfile,
     banner: { js: REQUIRE_SHIM },
-    plugins: [ZOD_ENGLISH_ONLY],
     sourcemap: sourceMap ? 'linked' : false,
     sourcesContent: false,
   });
@@ -135,9 +114,9 @@ export function buildFunction(id: FunctionId, outDir: string): BuildOutput {
  * Bundles the layer into `<outDir>/nodejs/node_modules/<layer package>/`: index.mjs, package.json, and
  * the source map if asked.
  */
-export async function buildLayer(outDir: string, options: LayerBuildOptions = {}): Promise<BuildOutput> {
+export function buildLayer(outDir: string, options: LayerBuildOptions = {}): BuildOutput {
   const packageDir = path.join(outDir, 'nodejs', 'node_modules', ...LAYER_PACKAGE.split('/'));
-  const output = await buildWithDependencies(
+  const output = buildWithDependencies(
     path.join(REPO_ROOT, 'shared', 'index.ts'),
     path.join(packageDir, 'index.mjs'),
     options,
@@ -152,17 +131,12 @@ export async function buildLayer(outDir: string, options: LayerBuildOptions = {}
   return output;
 }
 
-/** `buildLayer` run to its end in a child process, for CDK's synchronous bundling hook; throws if it fails. */
-export function buildLayerInChild(outDir: string, { sourceMap = false }: LayerBuildOptions = {}): void {
-  execFileSync(
-    process.execPath,
-    ['--import', 'tsx', THIS_SCRIPT, '--layer', outDir, ...(sourceMap ? ['--source-maps'] : [])],
-    { cwd: REPO_ROOT, stdio: ['ignore', 'inherit', 'inherit'] },
-  );
-}
-
 function builtOutput(entry: string, metafile: Metafile | undefined): BuildOutput {
-  return { entry, bytes: statSync(entry).size, inputs: Object.keys(metafile?.inputs ?? {}) };
+  const contributions = Object.values(metafile?.outputs ?? {}).flatMap((output) =>
+    Object.entries(output.inputs),
+  );
+  const inputs = contributions.filter(([, { bytesInOutput }]) => bytesInOutput > 0).map(([input]) => input);
+  return { entry, bytes: statSync(entry).size, inputs };
 }
 
 /**
@@ -179,11 +153,9 @@ function assertOnlyFunctionCode(id: FunctionId, inputs: readonly string[]): void
 }
 
 /** `npm run build`: every function and the layer into `dist/`, with their sizes. */
-async function buildAll(distDir: string, options: LayerBuildOptions): Promise<void> {
+function buildAll(distDir: string, options: LayerBuildOptions): void {
   rmSync(distDir, { recursive: true, force: true });
-  const outputs: Array<[string, BuildOutput]> = [
-    ['layer', await buildLayer(path.join(distDir, 'layer'), options)],
-  ];
+  const outputs: Array<[string, BuildOutput]> = [['layer', buildLayer(path.join(distDir, 'layer'), options)]];
   for (const id of FUNCTION_IDS) {
     const outDir = path.join(distDir, 'functions', id);
     mkdirSync(outDir, { recursive: true });
@@ -201,7 +173,6 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     options: { layer: { type: 'string' }, 'source-maps': { type: 'boolean', default: false } },
   });
   const options = { sourceMap: values['source-maps'] };
-  await (values.layer === undefined
-    ? buildAll(path.join(REPO_ROOT, 'dist'), options)
-    : buildLayer(path.resolve(values.layer), options));
+  if (values.layer === undefined) buildAll(path.join(REPO_ROOT, 'dist'), options);
+  else buildLayer(path.resolve(values.layer), options);
 }

@@ -20,7 +20,8 @@ const THROTTLING_NAMES: ReadonlySet<string> = new Set([
 
 export function classifyAwsFailure(error: unknown): AwsFailure {
   const name = error instanceof Error ? error.name : undefined;
-  const status = (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
+  const status = (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata
+    ?.httpStatusCode;
   if ((name !== undefined && THROTTLING_NAMES.has(name)) || status === 429) return 'throttled';
   // The SDK sets the status only when the service answered.
   if (status === undefined || status >= 500) return 'unreachable';

@@ -75,7 +75,11 @@ export interface SsmCredentialOptions {
 function loadFailure(credential: CredentialName, parameters: readonly string[], error: unknown): Error {
   const failure = classifyAwsFailure(error);
   if (failure === 'refused') {
-    logger.error('SSM refused to read the parameters of a WeCom credential', { credential, parameters, error });
+    logger.error('SSM refused to read the parameters of a WeCom credential', {
+      credential,
+      parameters,
+      error,
+    });
     return new ConfigurationError(
       `Cannot read the ${credential} credential from SSM Parameter Store: check the function's permissions and the parameters (the logs name them)`,
       { cause: error },

@@ -4,7 +4,7 @@
  * what the functions accept. Rules that JSON Schema cannot express (equal array lengths, the 30-day
  * window, "mobile or email") are enforced at run time and named in the schemas' descriptions.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ERRCODE_RULES, type ErrorStatus } from './http-errors.ts';
 import { MAX_BODY_BYTES } from './middleware/http-input.ts';
 import { compileRoute } from './middleware/routing.ts';

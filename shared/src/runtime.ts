@@ -80,7 +80,9 @@ export interface RuntimeConfig {
 }
 
 /** Reads and checks the configuration; throws ConfigurationError naming a missing or wrong variable. */
-export function readRuntimeConfig(env: Readonly<Record<string, string | undefined>> = process.env): RuntimeConfig {
+export function readRuntimeConfig(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): RuntimeConfig {
   const prefix = requireEnv(ENV.ssmPrefix, env).replace(/\/+$/, '');
   const credentials = requireEnvList(ENV.credentials, env).map((name) => {
     if (!(CREDENTIALS as readonly string[]).includes(name)) {

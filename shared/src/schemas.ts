@@ -21,7 +21,7 @@
  * - Formats follow the WeCom sandbox (sandbox/member-rules.ts), our executable reading of
  *   wecom-api.md: a test sends what the sandbox refuses and expects it refused here.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Epoch milliseconds; injected so that the 30-day window of active stats can be tested. */
 export type Clock = () => number;

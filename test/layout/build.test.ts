@@ -34,16 +34,14 @@ describe('a function bundle', () => {
 describe('the layer', () => {
   let layer: BuildOutput;
   let mapped: BuildOutput;
-  beforeAll(async () => {
-    [layer, mapped] = await Promise.all([
-      buildLayer(path.join(root, 'layer')),
-      buildLayer(path.join(root, 'layer-with-map'), { sourceMap: true }),
-    ]);
+  beforeAll(() => {
+    layer = buildLayer(path.join(root, 'layer'));
+    mapped = buildLayer(path.join(root, 'layer-with-map'), { sourceMap: true });
   });
 
-  it('bundles zod’s English messages and none of its other locales', () => {
+  it('bundles zod’s English messages and none of its other locales (namespace imports tree-shake them)', () => {
     const locales = layer.inputs.filter((input) => input.includes('node_modules/zod/v4/locales/'));
-    expect(locales.map((input) => path.basename(input)).sort()).toEqual(['en.js', 'index.js']);
+    expect(locales.map((input) => path.basename(input))).toEqual(['en.js']);
   });
 
   it('leaves out the OpenAPI generator, which only the local server and scripts use', () => {

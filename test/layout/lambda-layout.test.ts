@@ -7,16 +7,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ParameterType, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WeComFunction } from '#cdk/constructs/wecom-function.ts';
 import { type Sandbox, startSandbox } from '#sandbox/index.ts';
 import { type OperationId, REPORT_FUNCTION } from '#shared/operations.ts';
-import { ENV, parameterNames } from '#shared/runtime-types.ts';
+import { ENV } from '#shared/runtime-types.ts';
 import { beijingYesterday } from '#test/functions/support/dates.ts';
 import { type RouteEventOptions, routeEvent, sqsEvent, sqsRecord } from '#test/functions/support/events.ts';
-import { type Moto, motoAvailable, startMoto } from '#test/support/moto.ts';
+import { type Moto, motoAvailable, putStageParameters, startMoto } from '#test/support/moto.ts';
 import type { FunctionId } from '../../scripts/build.ts';
 import { logicalId, type Synthesized, synthesize } from '../cdk/synth.ts';
 import {
@@ -98,7 +97,7 @@ describe.skipIf(!motoAvailable())(`the built bundles in the Lambda layout, run b
     activeMembersMetric = synthesized.stack.report.metricActiveMembers();
     [sandbox, moto] = await Promise.all([startSandbox({ seed: 'empty' }), startMoto()]);
     const prefix = environments.get(REPORT_FUNCTION.id)?.[ENV.ssmPrefix] ?? '';
-    await putOperatorParameters(new SSMClient(moto.clientConfig()), prefix, sandbox);
+    await putStageParameters(moto, prefix, sandbox);
 
     // A member's life, one container per step.
     await http('user-create', {
@@ -275,21 +274,6 @@ function stackEnvironments({ stack, resources }: Synthesized): Map<FunctionId, R
           AWS_LAMBDA_LOG_LEVEL: properties.LoggingConfig.ApplicationLogLevel,
         },
       ];
-    }),
-  );
-}
-
-/** What the operator puts once (README, Deploy): the corp id and the contact secret. */
-async function putOperatorParameters(ssm: SSMClient, prefix: string, sandbox: Sandbox): Promise<void> {
-  const names = parameterNames(prefix);
-  await ssm.send(
-    new PutParameterCommand({ Name: names.corpId, Value: sandbox.corpId, Type: ParameterType.STRING }),
-  );
-  await ssm.send(
-    new PutParameterCommand({
-      Name: names.secret('contact'),
-      Value: sandbox.contactSecret,
-      Type: ParameterType.SECURE_STRING,
     }),
   );
 }

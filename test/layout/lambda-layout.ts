@@ -66,7 +66,7 @@ export interface LambdaLayout {
 /** Builds the layer (as deployed by default) and every function into `root` with scripts/build.ts. */
 export async function layOut(root: string): Promise<LambdaLayout> {
   const opt = path.join(root, 'opt');
-  const layer = await buildLayer(opt);
+  const layer = buildLayer(opt);
   const taskRoot = (id: FunctionId) => path.join(root, 'task', id);
   for (const id of FUNCTION_IDS) buildFunction(id, taskRoot(id));
   return {

@@ -3,14 +3,14 @@
  * modules of functions/, the OpenAPI document, API Gateway-like routing answers, and the switch to a
  * real WeCom (here: a second sandbox standing in for it).
  */
-import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type LocalApi, startLocalApi } from '#local/server.ts';
 import { startSandbox } from '#sandbox/index.ts';
 import type { Sandbox } from '#sandbox/types.ts';
 import { OPERATIONS, type OperationId } from '#shared/operations.ts';
 import { beijingYesterday } from '#test/functions/support/dates.ts';
-import { motoAvailable, useMoto } from '#test/support/moto.ts';
+import { motoAvailable, putStageParameters, useMoto } from '#test/support/moto.ts';
 
 async function call(
   api: LocalApi,
@@ -163,17 +163,8 @@ describe.skipIf(!motoAvailable())('with an SSM prefix (settings and tokens in SS
     vi.stubEnv('AWS_REGION', region);
     vi.stubEnv('AWS_ACCESS_KEY_ID', credentials.accessKeyId);
     vi.stubEnv('AWS_SECRET_ACCESS_KEY', credentials.secretAccessKey);
+    await putStageParameters(moto, '/wecom/local', wecom);
     const ssm = new SSMClient(moto.clientConfig());
-    await ssm.send(
-      new PutParameterCommand({ Name: '/wecom/local/corp-id', Value: 'wwssmcorp', Type: 'String' }),
-    );
-    await ssm.send(
-      new PutParameterCommand({
-        Name: '/wecom/local/secrets/contact',
-        Value: 'ssm-contact-secret',
-        Type: 'SecureString',
-      }),
-    );
     const api = await startLocalApi({ env: { WECOM_SSM_PREFIX: '/wecom/local', WECOM_BASE_URL: wecom.url } });
     try {
       const answer = await call(api, 'GET', '/users/lisi');

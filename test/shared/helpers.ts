@@ -72,34 +72,46 @@ export class ScriptedTransport implements WeComTransport {
   }
 }
 
-/** A MemoryTokenStore that counts its operations and can be told to fail. */
+export type StoreOperation = 'read' | 'write' | 'acquire' | 'release';
+
+/** What SSM answers a throttled call, as the SDK raises it. */
+export const throttled = () =>
+  Object.assign(new Error('Rate exceeded'), {
+    name: 'ThrottlingException',
+    $fault: 'client',
+    $metadata: { httpStatusCode: 400 },
+  });
+
+/**
+ * A MemoryTokenStore that counts its operations and can be told to fail: every call (`failWith`), or
+ * the calls `failWhen` picks (it sees the operation and its count so far, this call included).
+ */
 export class CountingStore implements TokenStore {
   readonly inner = new MemoryTokenStore();
-  readonly counts = { read: 0, write: 0, acquire: 0, release: 0 };
+  readonly counts: Record<StoreOperation, number> = { read: 0, write: 0, acquire: 0, release: 0 };
   failWith: Error | undefined;
+  failWhen: ((operation: StoreOperation, count: number) => Error | undefined) | undefined;
 
   async read(credential: CredentialName) {
-    this.counts.read++;
-    this.#maybeFail();
+    this.#count('read');
     return this.inner.read(credential);
   }
   async write(credential: CredentialName, token: StoredToken) {
-    this.counts.write++;
-    this.#maybeFail();
+    this.#count('write');
     return this.inner.write(credential, token);
   }
   async acquireLease(credential: CredentialName, lease: Lease, now: number) {
-    this.counts.acquire++;
-    this.#maybeFail();
+    this.#count('acquire');
     return this.inner.acquireLease(credential, lease, now);
   }
   async releaseLease(credential: CredentialName, holder: string) {
-    this.counts.release++;
-    this.#maybeFail();
+    this.#count('release');
     return this.inner.releaseLease(credential, holder);
   }
-  #maybeFail() {
-    if (this.failWith) throw this.failWith;
+  #count(operation: StoreOperation) {
+    const count = ++this.counts[operation];
+    const failure = this.failWith ?? this.failWhen?.(operation, count);
+    if (failure) throw failure;
   }
 }
 
@@ -136,6 +148,26 @@ export async function silenceLogs(): Promise<() => void> {
   const previous = logger.getLevelName();
   logger.setLogLevel('SILENT');
   return () => logger.setLogLevel(previous);
+}
+
+/**
+ * Runs `act` with the logger at `level` (files usually silence it), capturing what is printed; returns
+ * the JSON lines and what `act` resolved with.
+ */
+export async function logsOf<T>(
+  level: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR',
+  act: () => Promise<T>,
+): Promise<{ lines: Array<Record<string, unknown>>; result: T }> {
+  const previous = logger.getLevelName();
+  const output = captureOutput();
+  logger.setLogLevel(level);
+  try {
+    const result = await act();
+    return { lines: output.lines(), result };
+  } finally {
+    logger.setLogLevel(previous);
+    output.restore();
+  }
 }
 
 /** How many EMF lines in captured output carry the metric `name`. */

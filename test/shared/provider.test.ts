@@ -1,8 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { credentialKey, staticCredentialSource } from '#shared/credentials.ts';
-import { UpstreamNetworkError, WeComError } from '#shared/errors.ts';
-import { TokenProvider, type TokenProviderOptions } from '#shared/token/provider.ts';
+import { UpstreamNetworkError, UpstreamTimeoutError, WeComError } from '#shared/errors.ts';
+import {
+  DEFAULT_LEASE,
+  DEFAULT_REFRESH_MARGIN_MS,
+  TokenProvider,
+  type TokenProviderOptions,
+} from '#shared/token/provider.ts';
 import type { StoredToken } from '#shared/token/store.ts';
+import type { WeComResponse } from '#shared/wecom/apis.ts';
 import {
   CONTACT_SECRET,
   CORP_ID,
@@ -14,10 +20,11 @@ import {
   ScriptedTransport,
   silenceLogs,
   testCredentials,
+  throttled,
 } from './helpers.ts';
 
 const HOUR = 3_600_000;
-const MARGIN = 300_000;
+const MARGIN = DEFAULT_REFRESH_MARGIN_MS;
 const KEY = credentialKey(CORP_ID, CONTACT_SECRET);
 
 function setUp(overrides: Partial<TokenProviderOptions> = {}) {
@@ -92,8 +99,8 @@ describe('token lifetimes', () => {
     });
   });
 
-  it('does not refresh on every call a re-issued token whose expires_in is only its remaining time', async () => {
-    const { clock, transport, provider } = setUp();
+  it('keeps a token WeCom re-issued (expires_in = its remaining time) until it expires', async () => {
+    const { clock, transport, store, provider } = setUp();
     // Same-token rule: WeCom hands the live token back, `expires_in` counting down to a fixed expiry.
     const expiry = clock.now + 200_000;
     transport.on('gettoken', () => ({
@@ -102,12 +109,26 @@ describe('token lifetimes', () => {
       access_token: 'same',
       expires_in: Math.ceil((expiry - clock.now) / 1000),
     }));
-    for (let second = 0; second < 199; second++) {
+    for (let second = 0; second < 200; second++) {
       expect(await provider.getToken('contact')).toBe('same');
       clock.advance(1_000);
     }
-    // Half of each remaining lifetime is used before asking again (100 s, 50 s, 25 s…), not every call.
-    expect(transport.count('gettoken')).toBeLessThanOrEqual(9);
+    // Once when new, once at `margin` before the expiry (which gives it back): never again.
+    expect(transport.count('gettoken')).toBe(2);
+    expect(await store.inner.read('contact')).toMatchObject({ expiresAt: expiry, refreshAt: expiry });
+  });
+
+  it('once WeCom has re-issued a token, keeps the next one to its expiry too (asking early is pointless)', async () => {
+    const { clock, transport, store, provider } = setUp();
+    const kept = { ...record('reissued', clock, HOUR), refreshAt: clock.now + HOUR };
+    await store.inner.write('contact', kept);
+    clock.advance(HOUR);
+
+    expect(await provider.getToken('contact')).toBe('token-1');
+    const next = await store.inner.read('contact');
+    expect(next).toMatchObject({ token: 'token-1', expiresAt: clock.now + 2 * HOUR });
+    expect(next?.refreshAt).toBe(next?.expiresAt);
+    expect(transport.count('gettoken')).toBe(1);
   });
 
   it('serves the current token while it is valid when a refresh fails', async () => {
@@ -120,6 +141,16 @@ describe('token lifetimes', () => {
     expect(await provider.getToken('contact')).toBe('token-1');
     clock.advance(60_000);
     await expect(provider.getToken('contact')).rejects.toBeInstanceOf(UpstreamNetworkError);
+  });
+
+  it('falls back to a stored token past its refreshAt but still valid when a refresh fails', async () => {
+    const { clock, transport, store, provider } = setUp();
+    await store.inner.write('contact', record('fleet-token', clock));
+    clock.advance(2 * HOUR - MARGIN);
+    transport.on('gettoken', () => {
+      throw new UpstreamNetworkError('gettoken', 'ECONNREFUSED', false);
+    });
+    expect(await provider.getToken('contact')).toBe('fleet-token');
   });
 
   it('forgets everything on reset', async () => {
@@ -206,20 +237,6 @@ describe('the fleet lease', () => {
     expect(follower.sleeps.length).toBeGreaterThan(0);
   });
 
-  it('does not let a holder that died block the others: they refresh after a bounded wait', async () => {
-    const { clock, transport, store, provider, sleeps } = setUp();
-    await store.inner.acquireLease(
-      'contact',
-      { holder: 'dead-container', expiresAt: clock.now + 10_000 },
-      clock.now,
-    );
-
-    expect(await provider.getToken('contact')).toBe('token-1');
-    expect(transport.count('gettoken')).toBe(1);
-    expect(sleeps.reduce((sum, ms) => sum + ms, 0)).toBeLessThanOrEqual(3_000);
-    expect(await store.inner.read('contact')).toMatchObject({ token: 'token-1' });
-  });
-
   it('takes over an expired lease at once', async () => {
     const { clock, transport, store, provider, sleeps } = setUp();
     await store.inner.acquireLease(
@@ -238,6 +255,162 @@ describe('the fleet lease', () => {
     await store.inner.acquireLease('contact', { holder: 'busy', expiresAt: clock.now + 10_000 }, clock.now);
     await provider.getToken('contact', { deadline: clock.now + 100 });
     expect(sleeps).toEqual([]);
+  });
+
+  it('still claims the lease, and stores the token, when the store read is throttled', async () => {
+    const { transport, store, provider } = setUp();
+    store.failWhen = (operation, count) => (operation === 'read' && count === 1 ? throttled() : undefined);
+
+    expect(await provider.getToken('contact')).toBe('token-1');
+    expect(store.counts.acquire).toBe(1);
+    expect(await store.inner.read('contact')).toMatchObject({ token: 'token-1' });
+    expect(transport.count('gettoken')).toBe(1);
+  });
+
+  it('treats a throttled lease claim as held elsewhere: waits for the fleet token', async () => {
+    const { clock, transport, store, provider } = setUp();
+    // Another container, holding the lease, stores its token while this one polls.
+    store.failWhen = (operation, count) => {
+      if (operation === 'read' && count === 3)
+        void store.inner.write('contact', record('fleet-token', clock));
+      return operation === 'acquire' ? throttled() : undefined;
+    };
+
+    expect(await provider.getToken('contact')).toBe('fleet-token');
+    expect(transport.count('gettoken')).toBe(0);
+  });
+
+  it('retries the holder’s throttled store write: followers are waiting for it', async () => {
+    const { store, provider } = setUp();
+    store.failWhen = (operation, count) => (operation === 'write' && count === 1 ? throttled() : undefined);
+    await provider.getToken('contact');
+    expect(store.counts.write).toBe(2);
+    expect(await store.inner.read('contact')).toMatchObject({ token: 'token-1' });
+  });
+
+  it('gives the lease back only while it holds it', async () => {
+    const { clock, store, provider } = setUp();
+    await provider.getToken('contact');
+    expect(store.counts.release).toBe(1);
+    // The holder ran out of lease time: another container may have taken it over, leave it alone.
+    const slow = setUp({ store, clock: clock.read });
+    clock.advance(2 * HOUR);
+    slow.transport.on('gettoken', () => {
+      clock.advance(DEFAULT_LEASE.ttlMs);
+      return { errcode: 0, errmsg: 'ok', access_token: 'late', expires_in: 7200 };
+    });
+    await slow.provider.getToken('contact');
+    expect(store.counts.release).toBe(1);
+  });
+});
+
+/**
+ * Fleets of providers sharing one store and one WeCom, in virtual time (fake timers): each waits on
+ * real timers, which the test runs to completion, so leases expire as they would.
+ */
+describe('a fleet meeting an expired token (virtual time)', () => {
+  const FOLLOWERS = 20;
+  const GETTOKEN_MS = 200;
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  function virtualFleet(size: number, store = new CountingStore()) {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    const transport = new ScriptedTransport();
+    const providers = Array.from(
+      { length: size },
+      (_, index) =>
+        new TokenProvider({
+          credentials: testCredentials(),
+          transport,
+          store,
+          holderId: `container-${index}`,
+          sleep: (ms) => delay(ms),
+          // The same jitter for all: they poll in lockstep, the worst case for a herd.
+          random: () => 0.5,
+        }),
+    );
+    // WeCom takes a moment to answer, as it does: a herd has the time to form.
+    transport.on('gettoken', async (_call, index) => {
+      await delay(GETTOKEN_MS);
+      return answer(`token-${index}`);
+    });
+    /** Everyone asks for the token at once; resolves with what each got (or its error), all timers run. */
+    const everyoneAsks = async (members = providers) => {
+      const asked = Promise.allSettled(members.map((provider) => provider.getToken('contact')));
+      await vi.runAllTimersAsync();
+      return asked;
+    };
+    return { store, transport, providers, everyoneAsks };
+  }
+
+  const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  const answer = (token: string): WeComResponse<'gettoken'> => ({
+    errcode: 0,
+    errmsg: 'ok',
+    access_token: token,
+    expires_in: 7200,
+  });
+  const tokens = (results: PromiseSettledResult<string>[]) =>
+    results.map((result) => (result.status === 'fulfilled' ? result.value : `failed: ${result.reason}`));
+
+  it(`a dead holder's lease: ${FOLLOWERS} followers wait it out, one takes over, one gettoken`, async () => {
+    const { store, transport, everyoneAsks } = virtualFleet(FOLLOWERS);
+    await store.inner.acquireLease('contact', { holder: 'dead', expiresAt: Date.now() + 10_000 }, Date.now());
+
+    const results = await everyoneAsks();
+
+    expect(new Set(tokens(results))).toEqual(new Set(['token-1']));
+    expect(transport.count('gettoken')).toBe(1);
+  });
+
+  it(`a slow holder (gettoken takes 5 s): ${FOLLOWERS} followers wait for its token`, async () => {
+    const { transport, providers, everyoneAsks } = virtualFleet(FOLLOWERS + 1);
+    transport.on('gettoken', async () => {
+      await delay(5_000);
+      return answer('slow-token');
+    });
+    const [leader, ...followers] = providers as [TokenProvider, ...TokenProvider[]];
+    const leading = leader.getToken('contact');
+    await vi.advanceTimersByTimeAsync(0);
+
+    const results = await everyoneAsks(followers);
+
+    expect(await leading).toBe('slow-token');
+    expect(new Set(tokens(results))).toEqual(new Set(['slow-token']));
+    expect(transport.count('gettoken')).toBe(1);
+  });
+
+  it(`a holder whose gettoken hangs gives up before its lease ends; one follower takes over`, async () => {
+    const { transport, providers, everyoneAsks } = virtualFleet(FOLLOWERS + 1);
+    const started = Date.now();
+    transport.on('gettoken', async ({ options }, index) => {
+      if (index > 1) return answer('second-token');
+      await delay(options.deadline - Date.now());
+      throw new UpstreamTimeoutError('gettoken');
+    });
+    const [leader, ...followers] = providers as [TokenProvider, ...TokenProvider[]];
+    const leading = leader.getToken('contact').catch((error: unknown) => error);
+    await vi.advanceTimersByTimeAsync(0);
+
+    const results = await everyoneAsks(followers);
+
+    expect(await leading).toBeInstanceOf(UpstreamTimeoutError);
+    expect(transport.calls[0]?.options.deadline).toBeLessThan(started + DEFAULT_LEASE.ttlMs);
+    expect(new Set(tokens(results))).toEqual(new Set(['second-token']));
+    expect(transport.count('gettoken')).toBe(2);
+  });
+
+  it(`a store throttling half its calls: ${FOLLOWERS} containers, at most two gettoken, no failure`, async () => {
+    const store = new CountingStore();
+    store.failWhen = (_operation, count) => (count % 2 === 0 ? throttled() : undefined);
+    const { transport, everyoneAsks } = virtualFleet(FOLLOWERS, store);
+
+    const results = await everyoneAsks();
+
+    expect(tokens(results).filter((token) => token.startsWith('failed'))).toEqual([]);
+    expect(transport.count('gettoken')).toBeLessThanOrEqual(2);
   });
 });
 

@@ -7,6 +7,7 @@ import {
   ValidationError,
   WeComError,
 } from '#shared/errors.ts';
+import { OPERATIONS } from '#shared/operations.ts';
 import type { WeComApi } from '#shared/wecom/apis.ts';
 import {
   type Attempt,
@@ -14,6 +15,7 @@ import {
   callWithRetry,
   DEFAULT_RETRY_POLICY,
   isSameMember,
+  RECONCILED_APIS,
   type RetryEnvironment,
   retryVerdict,
 } from '#shared/wecom/retry.ts';
@@ -190,12 +192,6 @@ describe('resolving non-idempotent calls after an ambiguous failure', () => {
     });
   });
 
-  it('batch/invite: re-sent after a lost answer (inviting twice has the effect of inviting once)', async () => {
-    const script = scripted({ 'batch/invite': [reset('batch/invite'), { ...ok(), invaliduser: [] }] });
-    await expect(retry('batch/invite', { user: ['a'] }, script)).resolves.toMatchObject({ errcode: 0 });
-    expect(script.count('batch/invite')).toBe(2);
-  });
-
   it('compares members by what was sent and WeCom shows', () => {
     const sent = { userid: 'a', name: '张三', email: 'A@Example.com', mobile: '+86 13800000001' };
     expect(
@@ -206,5 +202,30 @@ describe('resolving non-idempotent calls after an ambiguous failure', () => {
     expect(isSameMember(sent, { userid: 'a', name: '李四' })).toBe(false);
     expect(isSameMember(sent, { userid: 'a', name: '张三', mobile: '13900000009' })).toBe(false);
     expect(isSameMember(sent, { userid: 'a', name: '张三', email: 'other@example.com' })).toBe(false);
+  });
+});
+
+describe('the operation table decides what is re-sent after an ambiguous failure', () => {
+  const ambiguous = (api: WeComApi) => [timeout(api), new UpstreamHttpError(api, 502), reset(api)];
+
+  it.each(OPERATIONS.map((operation) => [operation.id, operation] as const))(
+    '%s: re-sent only if idempotent or reconciled, never blindly',
+    async (_id, { wecomApi, idempotent }) => {
+      const resent = idempotent || RECONCILED_APIS.has(wecomApi);
+      for (const failure of ambiguous(wecomApi)) {
+        const script = scripted({ [wecomApi]: [failure, ok()] });
+        const call = retry(wecomApi, {}, script);
+        if (resent) await expect(call).resolves.toMatchObject({ errcode: 0 });
+        else await expect(call).rejects.toBe(failure);
+        expect(script.count(wecomApi)).toBe(resent ? 2 : 1);
+      }
+    },
+  );
+
+  it('still re-sends any call whose first attempt provably never left', async () => {
+    for (const { wecomApi } of OPERATIONS) {
+      const script = scripted({ [wecomApi]: [refused(wecomApi), ok()] });
+      await expect(retry(wecomApi, {}, script)).resolves.toMatchObject({ errcode: 0 });
+    }
   });
 });

@@ -1,8 +1,12 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { optionalEnv, requireEnv, requireEnvList } from '#shared/config.ts';
-import { ConfigurationError } from '#shared/errors.ts';
+import { ssmCredentialSource } from '#shared/credentials.ts';
+import { ConfigurationError, DependencyUnavailableError } from '#shared/errors.ts';
 import {
   createRuntime,
+  createSsmClient,
   credentialFor,
   getRuntime,
   resetRuntime,
@@ -48,6 +52,22 @@ describe('configuration from the environment', () => {
     expect(() => getRuntime()).toThrow(ConfigurationError);
   });
 
+  it('in Lambda, checks the environment while the function loads, not at its first request', async () => {
+    vi.stubEnv('AWS_LAMBDA_FUNCTION_NAME', 'user-get');
+    vi.stubEnv('WECOM_SSM_PREFIX', '/wecom-contact/test');
+    vi.stubEnv('WECOM_CREDENTIALS', 'contact,admin');
+    vi.resetModules();
+    await expect(import('#shared/runtime.ts')).rejects.toMatchObject({
+      name: 'ConfigurationError',
+      message: expect.stringContaining('unknown credential "admin"'),
+    });
+
+    vi.stubEnv('WECOM_CREDENTIALS', 'contact');
+    vi.resetModules();
+    const loaded = await import('#shared/runtime.ts');
+    expect(loaded.getRuntime().credentialFor('read')).toBe('contact');
+  });
+
   it('lets local mode and tests inject a runtime', () => {
     const runtime = createRuntime({ baseUrl: 'http://127.0.0.1:1', corpId: 'ww', secrets: { contact: 's' } });
     setRuntime(runtime);
@@ -55,6 +75,29 @@ describe('configuration from the environment', () => {
     resetRuntime();
     vi.stubEnv('WECOM_SSM_PREFIX', '');
     expect(() => getRuntime()).toThrow(ConfigurationError);
+  });
+});
+
+describe('the SSM client of a Lambda container', () => {
+  let silent: Server | undefined;
+  afterEach(async () => {
+    silent?.closeAllConnections();
+    await new Promise((resolve) => silent?.close(resolve));
+  });
+
+  it('gives up on an SSM that accepts the connection but never answers (no hang)', async () => {
+    silent = createServer(() => {}); // holds every request open
+    await new Promise<void>((resolve) => silent?.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    vi.stubEnv('AWS_ENDPOINT_URL_SSM', `http://127.0.0.1:${port}`);
+    vi.stubEnv('AWS_REGION', 'ap-east-1');
+    vi.stubEnv('AWS_ACCESS_KEY_ID', 'testing');
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'testing');
+    const ssm = createSsmClient({ connectMs: 200, requestMs: 100 });
+    const source = ssmCredentialSource({ ssm, prefix: '/wecom-contact/test', names: ['contact'] });
+
+    await expect(source.identity('contact')).rejects.toBeInstanceOf(DependencyUnavailableError);
+    ssm.destroy();
   });
 });
 

@@ -8,13 +8,20 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { credentialKey, ssmCredentialSource } from '#shared/credentials.ts';
-import { ConfigurationError } from '#shared/errors.ts';
+import { ConfigurationError, DependencyUnavailableError } from '#shared/errors.ts';
 import { parameterNames } from '#shared/runtime-types.ts';
 import { TokenProvider } from '#shared/token/provider.ts';
 import { SsmTokenStore } from '#shared/token/ssm-store.ts';
 import type { StoredToken } from '#shared/token/store.ts';
 import { motoAvailable, useMoto } from '#test/support/moto.ts';
-import { captureOutput, metricCount, ScriptedTransport, silenceLogs, testCredentials } from './helpers.ts';
+import {
+  captureOutput,
+  logsOf,
+  metricCount,
+  ScriptedTransport,
+  silenceLogs,
+  testCredentials,
+} from './helpers.ts';
 
 const PREFIX = '/wecom-contact/test';
 const names = parameterNames(PREFIX);
@@ -101,31 +108,60 @@ describe.skipIf(!motoAvailable())('the SSM token store against moto_server', () 
     expect(await source.identity('contact')).toBe(identity);
   });
 
-  it('names the missing parameter (never a value) when the operator has not put the secret', async () => {
+  it('a secret the operator has not put: a configuration error; the log, not the error, names it', async () => {
     const client = ssm();
     await client.send(new PutParameterCommand({ Name: names.corpId, Value: 'ww-corp', Type: 'String' }));
     const source = ssmCredentialSource({ ssm: client, prefix: PREFIX, names: ['contact'] });
-    const error = await source.identity('contact').catch((caught: unknown) => caught);
+
+    const { lines, result: error } = await logsOf('ERROR', () =>
+      source.identity('contact').catch((caught: unknown) => caught),
+    );
+
     expect(error).toBeInstanceOf(ConfigurationError);
-    expect((error as Error).message).toContain(names.secret('contact'));
+    // The message may reach an API caller: no parameter name, no value.
+    expect((error as Error).message).not.toContain(PREFIX);
     expect((error as Error).message).not.toContain('ww-corp');
+    expect(lines).toContainEqual(
+      expect.objectContaining({ level: 'ERROR', parameters: [names.secret('contact')] }),
+    );
+  });
+
+  it('releases a lease only for its holder', async () => {
+    const [a, b] = [store(), store()];
+    expect(await a.acquireLease('contact', { holder: 'a', expiresAt: NOW + 10_000 }, NOW)).toBe(true);
+    await b.releaseLease('contact', 'b');
+    expect(await b.acquireLease('contact', { holder: 'b', expiresAt: NOW + 10_000 }, NOW)).toBe(false);
   });
 });
 
 describe('faults moto cannot produce, injected at the SSM client', () => {
-  it('keeps serving through a throttled SSM (degraded mode), counting TokenStoreDegraded', async () => {
+  /** What the SDK raises for an answer of SSM's (status and fault set), e.g. AccessDeniedException. */
+  const answered = (name: string, status = 400) =>
+    Object.assign(new Error(name), {
+      name,
+      $fault: status >= 500 ? 'server' : 'client',
+      $metadata: { httpStatusCode: status },
+    });
+  const throttling = () =>
+    new ThrottlingException({
+      message: 'Rate exceeded',
+      Message: 'Rate exceeded',
+      $metadata: { httpStatusCode: 400 },
+    });
+  const noAnswer = (name: string, code: string) =>
+    Object.assign(new Error(`${code} from SSM`), { name, code, $metadata: { attempts: 2 } });
+
+  it('keeps serving through a throttled SSM, after a bounded wait for the fleet, counting TokenStoreDegraded', async () => {
     const ssm = new SSMClient({ region: 'ap-east-1' });
     const mock = mockClient(ssm);
-    mock
-      .onAnyCommand()
-      .rejects(
-        new ThrottlingException({ message: 'Rate exceeded', Message: 'Rate exceeded', $metadata: {} }),
-      );
+    mock.onAnyCommand().rejects(throttling());
     const transport = new ScriptedTransport();
+    const sleeps: number[] = [];
     const provider = new TokenProvider({
       credentials: testCredentials(),
       transport,
       store: new SsmTokenStore({ ssm, prefix: PREFIX }),
+      sleep: async (ms) => sleeps.push(ms),
     });
 
     const output = captureOutput();
@@ -136,7 +172,8 @@ describe('faults moto cannot produce, injected at the SSM client', () => {
       output.restore();
     }
     expect(transport.count('gettoken')).toBe(1);
-    expect(metricCount(output.lines(), 'TokenStoreDegraded')).toBe(1);
+    expect(sleeps.length).toBeGreaterThan(0);
+    expect(metricCount(output.lines(), 'TokenStoreDegraded')).toBeGreaterThan(0);
     mock.restore();
   });
 
@@ -158,17 +195,46 @@ describe('faults moto cannot produce, injected at the SSM client', () => {
     mock.restore();
   });
 
-  it('reports a secret it may not read as a configuration error', async () => {
+  it('reports a secret it may not read as a configuration error, naming the parameters in the log only', async () => {
     const ssm = new SSMClient({ region: 'ap-east-1' });
     const mock = mockClient(ssm);
-    mock
-      .on(GetParametersCommand)
-      .rejects(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' }));
+    mock.on(GetParametersCommand).rejects(answered('AccessDeniedException'));
     const source = ssmCredentialSource({ ssm, prefix: PREFIX, names: ['contact'] });
-    await expect(source.identity('contact')).rejects.toBeInstanceOf(ConfigurationError);
+
+    const { lines, result: error } = await logsOf('ERROR', () =>
+      source.identity('contact').catch((caught: unknown) => caught),
+    );
+
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect((error as Error).message).not.toContain(PREFIX);
     // A failed read is not cached: the next call asks SSM again.
     await expect(source.identity('contact')).rejects.toBeInstanceOf(ConfigurationError);
     expect(mock.commandCalls(GetParametersCommand)).toHaveLength(2);
+    expect(lines).toContainEqual(
+      expect.objectContaining({ level: 'ERROR', parameters: [names.corpId, names.secret('contact')] }),
+    );
     mock.restore();
   });
+
+  it.each([
+    ['throttled', throttling()],
+    ['timed out', noAnswer('TimeoutError', 'ETIMEDOUT')],
+    ['unreachable', noAnswer('Error', 'ECONNREFUSED')],
+    ['failing (5xx)', answered('InternalServerError', 500)],
+  ])(
+    'a cold container whose SSM is %s: DependencyUnavailableError (retry later), not a bug',
+    async (_state, failure) => {
+      const ssm = new SSMClient({ region: 'ap-east-1' });
+      const mock = mockClient(ssm);
+      mock.on(GetParametersCommand).rejects(failure);
+      const source = ssmCredentialSource({ ssm, prefix: PREFIX, names: ['contact'] });
+
+      const error = await source.identity('contact').catch((caught: unknown) => caught);
+
+      expect(error).toBeInstanceOf(DependencyUnavailableError);
+      expect(error).toMatchObject({ dependency: 'ssm', cause: failure });
+      expect((error as Error).message).not.toContain(PREFIX);
+      mock.restore();
+    },
+  );
 });

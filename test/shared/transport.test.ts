@@ -1,7 +1,9 @@
 import { errors, MockAgent } from 'undici';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { UpstreamHttpError, UpstreamTimeoutError, ValidationError, WeComError } from '#shared/errors.ts';
+import { logger } from '#shared/observability.ts';
 import { createTransport, encodeJsonBody } from '#shared/wecom/transport.ts';
+import { captureOutput } from './helpers.ts';
 
 const ORIGIN = 'https://wecom.test';
 const TOKEN = 'tok_SECRET_VALUE_123';
@@ -40,6 +42,56 @@ describe('the WeCom transport', () => {
     const query = new URL(seen?.path ?? '', ORIGIN).searchParams;
     expect(Object.fromEntries(query)).toEqual({ access_token: TOKEN, department_id: '2', fetch_child: '1' });
     expect(seen?.body ?? undefined).toBeUndefined();
+  });
+
+  it('percent-encodes each query value once, so it arrives exactly as sent', async () => {
+    let path = '';
+    pool()
+      .intercept({ path: (seen) => seen.startsWith('/cgi-bin/user/get'), method: 'GET' })
+      .reply((options) => {
+        path = options.path;
+        return { statusCode: 200, data: { errcode: 0, errmsg: 'ok' } };
+      });
+    const userid = 'a b&c=d/张?%20+';
+    await transport().send('user/get', { userid }, { accessToken: 'tok/+=', deadline: soon() });
+    const query = new URL(path, ORIGIN).searchParams;
+    expect(query.get('userid')).toBe(userid);
+    expect(query.get('access_token')).toBe('tok/+=');
+  });
+
+  it('refuses a query value WeCom cannot receive (a lone surrogate) before sending', async () => {
+    await expect(
+      transport().send('user/get', { userid: 'bad\ud800' }, { accessToken: TOKEN, deadline: soon() }),
+    ).rejects.toMatchObject({
+      name: 'ValidationError',
+      issues: [expect.objectContaining({ path: 'userid' })],
+    });
+  });
+
+  it('writes its debug line only when debug logging is on', async () => {
+    pool()
+      .intercept({ path: /user\/get/, method: 'GET' })
+      .reply(200, { errcode: 0, errmsg: 'ok' })
+      .times(2);
+    const debug = vi.spyOn(logger, 'debug');
+    const previous = logger.getLevelName();
+    try {
+      logger.setLogLevel('INFO');
+      await transport().send('user/get', { userid: 'a' }, { accessToken: TOKEN, deadline: soon() });
+      expect(debug).not.toHaveBeenCalled();
+
+      logger.setLogLevel('DEBUG');
+      const output = captureOutput();
+      try {
+        await transport().send('user/get', { userid: 'a' }, { accessToken: TOKEN, deadline: soon() });
+      } finally {
+        output.restore();
+      }
+      expect(debug).toHaveBeenCalledWith('WeCom exchange', expect.objectContaining({ api: 'user/get' }));
+    } finally {
+      logger.setLogLevel(previous);
+      debug.mockRestore();
+    }
   });
 
   it('sends POST bodies as raw UTF-8 JSON, the token only in the query', async () => {

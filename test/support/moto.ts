@@ -6,6 +6,7 @@
  * Usage:
  *   describe.skipIf(!motoAvailable())('…', () => {
  *     const moto = useMoto();          // starts in beforeAll, stops in afterAll
+ *     await putStageParameters(moto, prefix, sandbox);   // the operator's corp id and secret
  *     … new SSMClient(moto.clientConfig()) …
  *   });
  */
@@ -13,7 +14,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { createServer } from 'node:net';
 import { delimiter, join } from 'node:path';
+import { ParameterType, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { parameterNames } from '#shared/runtime-types.ts';
 
 const COMMAND = 'moto_server';
 
@@ -105,6 +108,32 @@ export function useMoto(): Moto {
     reset: () => running().reset(),
     stop: () => running().stop(),
   };
+}
+
+/** What an operator puts once per stage (README, Deploy). A Sandbox has these fields. */
+export interface StageCredentials {
+  readonly corpId: string;
+  readonly contactSecret: string;
+  readonly appSecret?: string;
+}
+
+/** Puts a stage's corp id and secrets where the stack's functions read them: SSM, under `prefix`. */
+export async function putStageParameters(
+  moto: Pick<Moto, 'clientConfig'>,
+  prefix: string,
+  { corpId, contactSecret, appSecret }: StageCredentials,
+): Promise<void> {
+  const names = parameterNames(prefix);
+  const ssm = new SSMClient(moto.clientConfig());
+  const put = (Name: string, Value: string, Type: ParameterType) =>
+    ssm.send(new PutParameterCommand({ Name, Value, Type, Overwrite: true }));
+  try {
+    await put(names.corpId, corpId, ParameterType.STRING);
+    await put(names.secret('contact'), contactSecret, ParameterType.SECURE_STRING);
+    if (appSecret !== undefined) await put(names.secret('app'), appSecret, ParameterType.SECURE_STRING);
+  } finally {
+    ssm.destroy();
+  }
 }
 
 function freePort(): Promise<number> {

@@ -10,7 +10,6 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { SSMClient } from '@aws-sdk/client-ssm';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { Dispatcher } from 'undici';
@@ -18,7 +17,7 @@ import { optionalEnv } from '../config.ts';
 import { ValidationError, type ValidationIssue } from '../errors.ts';
 import { logger as defaultLogger, metrics as defaultMetrics } from '../observability.ts';
 import { REPORT_FUNCTION } from '../operations.ts';
-import { getRuntime } from '../runtime.ts';
+import { createSsmClient, getRuntime } from '../runtime.ts';
 import { ENV, type Runtime } from '../runtime-types.ts';
 import { ReportFailedError, summarizeError } from './errors.ts';
 import type { MetricsSink } from './metric.ts';
@@ -108,18 +107,15 @@ function deadlineOf(context: Context): number | undefined {
 }
 
 /**
- * The webhook's SSM client is made like the runtime's: short timeouts and one retry, so that a slow
- * SSM costs the run seconds, not its whole timeout.
+ * The webhook's SSM client is made like the runtime's (short timeouts, one retry), so that a slow SSM
+ * costs the run seconds, not its whole timeout.
  */
 function webhookUrlFromEnvironment(): () => Promise<string | undefined> {
   const parameterName = optionalEnv(ENV.reportWebhookParameter);
   if (parameterName === undefined) return async () => undefined;
-  let ssm: SSMClient | undefined;
+  let ssm: ReturnType<typeof createSsmClient> | undefined;
   return webhookUrlFromParameter(parameterName, () => {
-    ssm ??= new SSMClient({
-      maxAttempts: 2,
-      requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000 },
-    });
+    ssm ??= createSsmClient();
     return ssm;
   });
 }

@@ -2,7 +2,7 @@
  * Which days a report run covers, from its invocation event. Every rule is checked here, before
  * anything is sent to WeCom: a date outside WeCom's window would only come back as an error.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ValidationError, type ValidationIssue } from '../errors.ts';
 import { activeStatFor } from '../schemas.ts';
 import { addDays, datesBetween, reportWindow } from './dates.ts';

@@ -29,8 +29,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { CredentialIdentity, CredentialSource } from '../credentials.ts';
 import { classifyAwsFailure } from '../aws-errors.ts';
+import type { CredentialIdentity, CredentialSource } from '../credentials.ts';
 import { UpstreamHttpError, WeComError } from '../errors.ts';
 import { countEvent, logger } from '../observability.ts';
 import { type CredentialName, METRICS } from '../operations.ts';
@@ -107,10 +107,13 @@ const OWN_REFRESH_RESERVE_MS = 1_000;
  * another container took over.
  */
 const LEASE_GUARD_MS = 1_000;
-/** Claims of the lease per refresh; after the last wait, the container refreshes by itself. */
-const LEASE_CLAIMS = 3;
-/** Tries of the holder's store write when SSM throttles it: followers are waiting for that record. */
-const WRITE_TRIES = 3;
+/**
+ * Claims of the lease per refresh: the second one, after waiting out a lease, elects one container to
+ * replace a holder that died. After the last wait the container refreshes by itself.
+ */
+const LEASE_CLAIMS = 2;
+/** Tries of the holder's store write when SSM throttles it (the SDK has retried each already). */
+const WRITE_TRIES = 2;
 
 /** What a store call found: `throttled` (busy, try later) is not `unavailable` (down or refused). */
 type StoreState = 'ok' | 'throttled' | 'unavailable';
@@ -276,7 +279,7 @@ export class TokenProvider implements AccessTokenSource {
       }
       // Held elsewhere, or SSM too busy to say: wait for the fleet's token. A known holder may take
       // the whole lease; an unknown one is looked for again after a few polls.
-      const waitMs = lease === 'held' ? this.#lease.ttlMs : 2 * this.#lease.pollMaxMs;
+      const waitMs = lease === 'held' ? this.#lease.ttlMs : this.#lease.pollMaxMs;
       const shared = await this.#waitForFleet(credential, usable, deadline, waitMs);
       if (shared.record !== undefined) return this.#remember(credential, shared.record);
       if (shared.stop || claim >= LEASE_CLAIMS) break;
@@ -369,9 +372,8 @@ export class TokenProvider implements AccessTokenSource {
   }
 
   /**
-   * Polls the store for the lease holder's token for at least `waitMs` (so a lease seen held has
-   * expired by the end). `stop` when waiting longer is pointless: the deadline is near, or the store
-   * is down.
+   * Polls the store for the lease holder's token for `waitMs` (a lease seen held has expired by the
+   * end). `stop` when waiting longer is pointless: the deadline is near, or the store is down.
    */
   async #waitForFleet(
     credential: CredentialName,
@@ -379,8 +381,10 @@ export class TokenProvider implements AccessTokenSource {
     deadline: number | undefined,
     waitMs: number,
   ): Promise<{ record?: StoredToken; stop: boolean }> {
-    // Bounded by the sum of the scheduled delays, not by the clock, so a frozen clock cannot stall it.
-    for (let poll = 0, waited = 0; waited < waitMs; poll++) {
+    // Bounded by the clock (polls to a throttled SSM are slow), and by the sum of the scheduled delays,
+    // so that a frozen clock cannot stall it either.
+    const started = this.#clock();
+    for (let poll = 0, waited = 0; waited < waitMs && this.#clock() - started < waitMs; poll++) {
       const delay = this.#pollDelay(poll);
       if (deadline !== undefined && this.#clock() + delay > deadline - OWN_REFRESH_RESERVE_MS) {
         return { stop: true };

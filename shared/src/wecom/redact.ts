@@ -46,10 +46,7 @@ export function rememberSecret(value: string): void {
 export function redactText(text: string): string {
   let redacted = redactUrl(text);
   for (const secret of knownSecrets) redacted = redacted.replaceAll(secret, REDACTED);
-  return redacted
-    .replace(EMAIL, REDACTED)
-    .replace(MOBILE, REDACTED)
-    .replace(INTERNATIONAL_MOBILE, REDACTED);
+  return redacted.replace(EMAIL, REDACTED).replace(MOBILE, REDACTED).replace(INTERNATIONAL_MOBILE, REDACTED);
 }
 
 /** Removes one known secret value (e.g. the token a request carried) from a text that might echo it. */

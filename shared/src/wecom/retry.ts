@@ -163,7 +163,7 @@ const NOT_IDEMPOTENT: ReadonlySet<WeComApi> = new Set(
 );
 
 /** Whether a call may be sent again after a failure that may have taken effect. */
-export function mayResendAfterAmbiguity(api: WeComApi): boolean {
+function mayResendAfterAmbiguity(api: WeComApi): boolean {
   return !NOT_IDEMPOTENT.has(api) || RECONCILED_APIS.has(api);
 }
 

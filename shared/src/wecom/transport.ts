@@ -99,10 +99,13 @@ export function createTransport(options: TransportOptions = {}): WeComTransport 
       // EventEmitter as its abort signal, which costs far less per request than an AbortController.
       const abort = new EventEmitter();
       let timedOut = false;
-      const timer = setTimeout(() => {
-        timedOut = true;
-        abort.emit('abort');
-      }, Math.min(remaining, timeouts.attemptMs));
+      const timer = setTimeout(
+        () => {
+          timedOut = true;
+          abort.emit('abort');
+        },
+        Math.min(remaining, timeouts.attemptMs),
+      );
       const debug = isDebugEnabled();
       const started = debug ? performance.now() : 0;
       let exchange: Exchange;
