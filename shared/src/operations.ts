@@ -158,7 +158,9 @@ export const OPERATIONS = define([
     http: { method: 'POST', path: '/invitations' },
     wecomApi: 'batch/invite',
     credential: 'contact',
-    idempotent: false,
+    // Effect-idempotent: a member is invited once, and WeCom sends at most one notice a day
+    // (wecom-api.md §13), so re-sending after an ambiguous failure changes nothing.
+    idempotent: true,
     queued: true,
     input: schemas.invite,
   },

@@ -9,8 +9,8 @@
  *  4. On 40014/42001 the client calls `refreshAfterRejection`: the rejected token leaves memory, the
  *     store is re-read, a different token there is used, and only if the store still holds the rejected
  *     one is gettoken called (the store written only when the value changed).
- *  5. A store that fails (throttled, unreachable, denied) does not fail the call: the provider serves
- *     from gettoken and memory, logs a warning and counts `TokenStoreDegraded`.
+ *  5. A store that fails does not fail the call: the provider serves from gettoken and memory, logs a
+ *     warning and counts `TokenStoreDegraded` (a throttled store, after a bounded wait: see below).
  *
  * Lifetimes come from WeCom's `expires_in`, measured from before the request. A new token is replaced
  * from `refreshAt = expiresAt − min(margin, lifetime / 2)`, the margin a small allowance for clock skew
@@ -19,7 +19,7 @@
  * back. So a token WeCom re-issued is kept until its expiry, and so is any later token once the fleet
  * has seen a re-issue (the stored record says so: `refreshAt = expiresAt`). A call that meets 42001 at
  * the boundary is served by compare-and-refresh (4). Warm containers thus read the store once per
- * lifetime.
+ * lifetime (twice in the fleet's first one, whose token had no history and was refreshed early).
  *
  * Throttling is not an outage: SSM throttles exactly when a herd refreshes. A throttled store read
  * still goes for the lease, and a throttled lease claim counts as "held elsewhere": the container
