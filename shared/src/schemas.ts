@@ -22,6 +22,7 @@
  *   wecom-api.md: a test sends what the sandbox refuses and expects it refused here.
  */
 import * as z from 'zod';
+import { isEncodable, unencodablePath } from './wecom/encoding.ts';
 
 /** Epoch milliseconds; injected so that the 30-day window of active stats can be tested. */
 export type Clock = () => number;
@@ -39,42 +40,7 @@ export const ACTIVE_STAT_DAYS = 30;
 const codePoints = (value: string) => [...value].length;
 const utf8Bytes = (value: string) => Buffer.byteLength(value, 'utf8');
 
-/** \b \t \n \f \r: JSON.stringify writes these as two-character escapes, which WeCom accepts. */
-const SHORT_ESCAPES = new Set([0x08, 0x09, 0x0a, 0x0c, 0x0d]);
-
-/**
- * Whether WeCom can read a string. WeCom refuses any `\uXXXX` escape (40033, wecom-api.md §0), and
- * JSON.stringify writes every character as itself except the other C0 controls and lone surrogates.
- */
-export function isEncodable(text: string): boolean {
-  for (let index = 0; index < text.length; index++) {
-    const unit = text.charCodeAt(index);
-    if (unit < 0x20) {
-      if (!SHORT_ESCAPES.has(unit)) return false;
-    } else if (unit >= 0xd800 && unit <= 0xdbff) {
-      const next = text.charCodeAt(index + 1);
-      if (!(next >= 0xdc00 && next <= 0xdfff)) return false;
-      index++;
-    } else if (unit >= 0xdc00 && unit <= 0xdfff) {
-      return false;
-    }
-  }
-  return true;
-}
-
 const UNENCODABLE = 'contains a control character or a lone surrogate, which WeCom refuses';
-
-/** The path of the first string, key or value, in a JSON value that WeCom cannot read. */
-function unencodablePath(value: unknown, path: readonly string[] = []): string[] | undefined {
-  if (typeof value === 'string') return isEncodable(value) ? undefined : [...path];
-  if (typeof value !== 'object' || value === null) return undefined;
-  for (const [key, item] of Object.entries(value)) {
-    if (!isEncodable(key)) return [...path, key];
-    const found = unencodablePath(item, [...path, key]);
-    if (found !== undefined) return found;
-  }
-  return undefined;
-}
 
 /** A value passed to WeCom as it is (unknown fields, free-form objects): only its strings are checked. */
 const passedThrough = z.unknown().superRefine((value, context) => {

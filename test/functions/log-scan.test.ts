@@ -18,6 +18,7 @@ import type { StoredToken } from '#shared/token/store.ts';
 import { startGroupRobot } from '#test/report/group-robot.ts';
 import { captureOutput } from '#test/report/output.ts';
 import { fakeLambdaContext } from '#test/support/lambda-context.ts';
+import { describeThrown, personalData } from '#test/support/log-scan.ts';
 import { routeEvent, sqsEvent, sqsRecord } from './support/events.ts';
 
 // Everything the layer can write, DEBUG included; the suite's default level is SILENT. The level
@@ -185,23 +186,4 @@ function isErrorAnswer(answer: unknown): boolean {
   if (typeof answer !== 'object' || answer === null) return false;
   if ('statusCode' in answer) return answer.statusCode !== 200;
   return 'batchItemFailures' in answer || 'refused' in answer;
-}
-
-/** Every mobile and e-mail address in the sandbox's directory. */
-function personalData(held: Sandbox): string[] {
-  return held.directory
-    .members()
-    .flatMap((member) => [member.mobile, member.email, member.biz_mail])
-    .filter((value): value is string => typeof value === 'string' && value !== '')
-    .flatMap((value) => [value, value.replace(/^\+86 /, '')]);
-}
-
-/** An error as an invoker or a log could see it: message, stack, own fields, causes. */
-function describeThrown(error: unknown): string {
-  const parts: string[] = [];
-  for (let current = error, depth = 0; current instanceof Error && depth < 5; depth++) {
-    parts.push(String(current), current.stack ?? '', JSON.stringify(current));
-    current = current.cause;
-  }
-  return parts.join('\n');
 }

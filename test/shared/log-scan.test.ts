@@ -12,6 +12,7 @@ import { createRuntime } from '#shared/runtime.ts';
 import type { WeComClient } from '#shared/runtime-types.ts';
 import { MemoryTokenStore } from '#shared/token/memory-store.ts';
 import type { StoredToken } from '#shared/token/store.ts';
+import { describeThrown, personalData } from '#test/support/log-scan.ts';
 import { captureOutput } from './helpers.ts';
 
 let sandbox: Sandbox;
@@ -94,7 +95,7 @@ it('logs no token, secret, mobile or email from a full run of scenarios', async 
 
   const logged = output.text();
   expect(logged).toContain('WeCom exchange'); // the capture did see the client's log lines
-  const thrown = errors.map(describeError).join('\n');
+  const thrown = errors.map(describeThrown).join('\n');
   for (const value of forbidden) {
     expect(logged, 'log output').not.toContain(value);
     expect(thrown, 'errors').not.toContain(value);
@@ -125,25 +126,4 @@ async function runScenarios(client: WeComClient, errors: unknown[]): Promise<voi
   sandbox.revokeTokens();
   await client.call('user/get', { userid: 'lisi' }, { credential: 'contact' });
   await client.call('user/batchdelete', { useridlist: [NEW_MEMBER.userid] }, { credential: 'contact' });
-}
-
-/** Every mobile and e-mail address in the sandbox's directory. */
-function personalData(held: Sandbox): string[] {
-  return held.directory
-    .members()
-    .flatMap((member) => [member.mobile, member.email, member.biz_mail])
-    .filter((value): value is string => typeof value === 'string' && value !== '')
-    .flatMap((value) => [value, value.replace(/^\+86 /, '')]);
-}
-
-function describeError(error: unknown): string {
-  const parts: string[] = [];
-  for (
-    let current = error, depth = 0;
-    current instanceof Error && depth < 5;
-    current = current.cause, depth++
-  ) {
-    parts.push(String(current), current.stack ?? '', JSON.stringify(current));
-  }
-  return parts.join('\n');
 }

@@ -28,6 +28,7 @@ import {
   type WeComRequest,
   type WeComResponse,
 } from './apis.ts';
+import { unencodablePath } from './encoding.ts';
 import { redactText, redactValue } from './redact.ts';
 
 export interface TransportTimeouts {
@@ -186,8 +187,9 @@ function encodeQueryValue(api: WeComApi, name: string, value: string): string {
  * those here, before anything is sent, naming the offending field.
  */
 export function encodeJsonBody(payload: object): string {
-  const path = findUnencodable(payload, []);
-  if (path !== undefined) {
+  const found = unencodablePath(payload);
+  if (found !== undefined) {
+    const path = found.join('.');
     const where = path === '' ? 'the request' : path;
     throw new ValidationError(`${where} contains a character WeCom cannot accept`, [
       { path, message: 'contains a lone surrogate or a control character' },
@@ -195,36 +197,6 @@ export function encodeJsonBody(payload: object): string {
   }
   return JSON.stringify(payload);
 }
-
-function findUnencodable(value: unknown, path: readonly string[]): string | undefined {
-  if (typeof value === 'string') return needsUnicodeEscape(value) ? path.join('.') : undefined;
-  if (typeof value !== 'object' || value === null) return undefined;
-  for (const [key, item] of Object.entries(value)) {
-    if (needsUnicodeEscape(key)) return [...path, key].join('.');
-    const found = findUnencodable(item, [...path, key]);
-    if (found !== undefined) return found;
-  }
-  return undefined;
-}
-
-/** Characters JSON.stringify writes as `\uXXXX`: C0 controls without a short escape, lone surrogates. */
-function needsUnicodeEscape(text: string): boolean {
-  for (let index = 0; index < text.length; index++) {
-    const unit = text.charCodeAt(index);
-    if (unit < 0x20 && !SHORT_ESCAPES.has(unit)) return true;
-    if (unit >= 0xd800 && unit <= 0xdbff) {
-      const next = text.charCodeAt(index + 1);
-      if (!(next >= 0xdc00 && next <= 0xdfff)) return true;
-      index++;
-    } else if (unit >= 0xdc00 && unit <= 0xdfff) {
-      return true;
-    }
-  }
-  return false;
-}
-
-/** \b \t \n \f \r: JSON.stringify writes these as two-character escapes, which WeCom accepts. */
-const SHORT_ESCAPES = new Set([0x08, 0x09, 0x0a, 0x0c, 0x0d]);
 
 /** What one HTTP exchange produced: an answer, or the error that prevented one. */
 export type Exchange =

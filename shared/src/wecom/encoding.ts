@@ -1,0 +1,38 @@
+/**
+ * What WeCom can read. WeCom wants raw UTF-8 and refuses any `\uXXXX` escape (40033, wecom-api.md §0);
+ * JSON.stringify writes every character as itself except the C0 controls without a short escape and
+ * lone surrogates. Plain functions with no imports: the schemas (which refuse such input with a 400)
+ * and the transport (the last guard before sending) share them.
+ */
+
+/** \b \t \n \f \r: JSON.stringify writes these as two-character escapes, which WeCom accepts. */
+const SHORT_ESCAPES = new Set([0x08, 0x09, 0x0a, 0x0c, 0x0d]);
+
+/** Whether JSON.stringify writes `text` without a `\uXXXX` escape. */
+export function isEncodable(text: string): boolean {
+  for (let index = 0; index < text.length; index++) {
+    const unit = text.charCodeAt(index);
+    if (unit < 0x20) {
+      if (!SHORT_ESCAPES.has(unit)) return false;
+    } else if (unit >= 0xd800 && unit <= 0xdbff) {
+      const next = text.charCodeAt(index + 1);
+      if (!(next >= 0xdc00 && next <= 0xdfff)) return false;
+      index++;
+    } else if (unit >= 0xdc00 && unit <= 0xdfff) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/** The path of the first string, key or value, in a JSON value that WeCom cannot read. */
+export function unencodablePath(value: unknown, path: readonly string[] = []): string[] | undefined {
+  if (typeof value === 'string') return isEncodable(value) ? undefined : [...path];
+  if (typeof value !== 'object' || value === null) return undefined;
+  for (const [key, item] of Object.entries(value)) {
+    if (!isEncodable(key)) return [...path, key];
+    const found = unencodablePath(item, [...path, key]);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
