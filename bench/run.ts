@@ -28,7 +28,9 @@ import { startStep } from './progress.ts';
 import { type BenchResults, RESULT_KEYS, type ResultKey, renderTable } from './results.ts';
 import { round } from './stats.ts';
 
-const RESULTS_FILE = fileURLToPath(new URL('./results.json', import.meta.url));
+/** A full run's figures, which the README quotes; a quick smoke run writes beside them, never over them. */
+const resultsFile = (quick: boolean) =>
+  fileURLToPath(new URL(quick ? './results.quick.json' : './results.json', import.meta.url));
 const KIB = 1024;
 
 interface Measurements {
@@ -127,11 +129,11 @@ async function main(): Promise<void> {
   try {
     const { results, details } = summarise(await measure(plan, node), plan, node);
     const ordered = Object.fromEntries(RESULT_KEYS.map((key) => [key, results[key]]));
-    writeFileSync(RESULTS_FILE, `${JSON.stringify(ordered, null, 2)}\n`);
+    writeFileSync(resultsFile(plan.quick), `${JSON.stringify(ordered, null, 2)}\n`);
     process.stdout.write(`\n${renderTable(results, details, machine, node.description)}\n`);
     const seconds = ((performance.now() - started) / 1000).toFixed(0);
     process.stderr.write(
-      `\nWrote ${RESULTS_FILE} in ${seconds} s${plan.quick ? ' (quick run: small counts)' : ''}.\n`,
+      `\nWrote ${resultsFile(plan.quick)} in ${seconds} s${plan.quick ? ' (quick run: small counts)' : ''}.\n`,
     );
   } finally {
     await cleanUp();

@@ -58,7 +58,7 @@ export function createOperationHandler(
       timeoutEarlyResponse,
     })
       // resetKeys: keys a step appends during one invocation never reach the next.
-      .use(injectLambdaContext(defaultLogger, { resetKeys: true }))
+      .use(injectLambdaContext(defaultLogger, { resetKeys: true, logEvent: false }))
       .use(mapErrors(operation))
       .use(logInvocation(operation, options.logger ?? defaultLogger))
       .use(shapeResponse(operation))

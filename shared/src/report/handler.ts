@@ -95,7 +95,7 @@ export function createReportHandler(options: ReportHandlerOptions = {}): ReportH
   // No early-timeout guard: the run keeps its own margin (DEADLINE_MARGIN_MS) for logging.
   const handler = middy<unknown, ReportOutcome, Error, Context>(run, { timeoutEarlyInMillis: 0 }).use(
     // Every line of the run (the client's included) carries the request id; nothing leaks to the next.
-    injectLambdaContext(logger, { resetKeys: true }),
+    injectLambdaContext(logger, { resetKeys: true, logEvent: false }),
   );
   return (event, context) => handler(event, context ?? ({} as Context));
 }
