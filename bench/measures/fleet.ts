@@ -109,7 +109,7 @@ async function startFleet(fixture: BenchFixture, prefix: string): Promise<Fleet>
 async function everyoneReads(containers: readonly Container[]): Promise<number> {
   const results = await Promise.allSettled(
     containers.map(({ runtime }) =>
-      runtime.client.call('user/get', { userid: 'zhangsan' }, { credential: 'contact' }),
+      runtime.client.call('user/get', { userid: 'zhangsan' }, { credential: 'contact', idempotent: true }),
     ),
   );
   return results.filter((result) => result.status === 'rejected').length;

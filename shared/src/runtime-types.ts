@@ -9,6 +9,12 @@ export interface CallOptions {
   credential: CredentialName;
   /** Absolute deadline (epoch ms) for the whole call, retries included; derived from the Lambda's remaining time. */
   deadline?: number;
+  /**
+   * Whether sending the call twice has the effect of sending it once (the operation table says, for
+   * the endpoints): only then is it re-sent after a failure that may have reached WeCom, unless a
+   * reconciler can check. Default false: never re-send blindly.
+   */
+  idempotent?: boolean;
 }
 
 /**

@@ -23,7 +23,8 @@ describe('§18 rate limits', () => {
   it('§18 more calls in flight than the concurrency limit → 45033', async () => {
     const { client, sandbox } = await sandboxFor({ concurrencyLimit: 1 });
     const token = await client.token();
-    sandbox.injectFault('department/simplelist', { kind: 'delay', ms: 300 }, 2);
+    // Long enough that the second call arrives while the first is still held.
+    sandbox.injectFault('department/simplelist', { kind: 'delay', ms: 1_000 }, 2);
 
     const answers = await Promise.all([
       client.get('department/simplelist', {}, token),
@@ -71,14 +72,14 @@ describe('fault injection', () => {
   it('a delay fault holds that call: a later call to the same API answers first', async () => {
     const { client, sandbox } = await sandboxFor({ seed: 'demo' });
     const token = await client.token();
-    sandbox.injectFault('user/get', { kind: 'delay', ms: 300 });
+    sandbox.injectFault('user/get', { kind: 'delay', ms: 1_000 });
 
     const finished: string[] = [];
     const track = (userid: string) =>
       client.get('user/get', { userid }, token).then(() => finished.push(userid));
     const slow = track('lisi');
     // Send the second call only once the first has arrived (and so has taken the fault).
-    await vi.waitUntil(() => sandbox.counters()['user/get'] === 1, { interval: 5 });
+    await vi.waitUntil(() => sandbox.counters()['user/get'] === 1, { interval: 5, timeout: 5_000 });
     await setTimeout(20);
     await track('wangwu');
     await slow;

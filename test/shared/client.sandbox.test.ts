@@ -208,7 +208,7 @@ describe('the sandbox’s fault modes', () => {
   it('busy (-1): retried, then answered', async () => {
     sandbox.injectFault('user/get', { kind: 'errcode', errcode: -1 }, 2);
     await expect(
-      runtime().client.call('user/get', { userid: 'lisi' }, { credential: 'app' }),
+      runtime().client.call('user/get', { userid: 'lisi' }, { credential: 'app', idempotent: true }),
     ).resolves.toMatchObject({
       userid: 'lisi',
     });
@@ -218,7 +218,7 @@ describe('the sandbox’s fault modes', () => {
   it('busy beyond two retries: the -1 is surfaced', async () => {
     sandbox.injectFault('user/get', { kind: 'errcode', errcode: -1 }, 3);
     await expect(
-      runtime().client.call('user/get', { userid: 'lisi' }, { credential: 'app' }),
+      runtime().client.call('user/get', { userid: 'lisi' }, { credential: 'app', idempotent: true }),
     ).rejects.toMatchObject({
       errcode: -1,
     });
@@ -228,7 +228,7 @@ describe('the sandbox’s fault modes', () => {
   it('rate limited (45009): answered at once, never retried', async () => {
     sandbox.injectFault('user/get', { kind: 'errcode', errcode: 45009 }, 5);
     await expect(
-      runtime().client.call('user/get', { userid: 'lisi' }, { credential: 'app' }),
+      runtime().client.call('user/get', { userid: 'lisi' }, { credential: 'app', idempotent: true }),
     ).rejects.toMatchObject({
       errcode: 45009,
     });
@@ -238,7 +238,7 @@ describe('the sandbox’s fault modes', () => {
   it('a proxy’s HTTP 502: retried', async () => {
     sandbox.injectFault('user/get', { kind: 'http', status: 502 });
     await expect(
-      runtime().client.call('user/get', { userid: 'lisi' }, { credential: 'app' }),
+      runtime().client.call('user/get', { userid: 'lisi' }, { credential: 'app', idempotent: true }),
     ).resolves.toMatchObject({
       userid: 'lisi',
     });
@@ -247,7 +247,7 @@ describe('the sandbox’s fault modes', () => {
   it('connection reset: an idempotent call is retried', async () => {
     sandbox.injectFault('user/get', { kind: 'reset' });
     await expect(
-      runtime().client.call('user/get', { userid: 'lisi' }, { credential: 'app' }),
+      runtime().client.call('user/get', { userid: 'lisi' }, { credential: 'app', idempotent: true }),
     ).resolves.toMatchObject({
       userid: 'lisi',
     });
@@ -266,14 +266,17 @@ describe('the sandbox’s fault modes', () => {
   });
 
   it('slow, and an answer lost after user/create took effect: resolved by user/get, not a false 60102', async () => {
-    // The first attempt times out at 150 ms but WeCom creates the member at 400 ms; the re-send
-    // (after a 600 ms backoff) meets 60102, and user/get shows the member we sent.
-    sandbox.injectFault('user/create', { kind: 'delay', ms: 400 });
+    // The first attempt times out at 300 ms but WeCom creates the member at 800 ms; the re-send
+    // (after a 1.2 s backoff) meets 60102, and user/get shows the member we sent.
     const { client } = tunedClient({
-      timeouts: { attemptMs: 150 },
-      retryPolicy: { ...DEFAULT_RETRY_POLICY, baseDelayMs: 600 },
+      timeouts: { attemptMs: 300 },
+      retryPolicy: { ...DEFAULT_RETRY_POLICY, baseDelayMs: 1_200 },
       random: () => 0.999,
     });
+    // A token and a warm connection first: the create's first attempt must reach WeCom in time.
+    await client.call('user/get', { userid: 'lisi' }, { credential: 'contact' });
+    sandbox.resetCounters();
+    sandbox.injectFault('user/create', { kind: 'delay', ms: 800 });
     const member = { userid: 'lost-answer', name: '迟到', mobile: '13900000301', department: [1] };
     await expect(client.call('user/create', member, { credential: 'contact' })).resolves.toEqual({
       errcode: 0,
@@ -285,9 +288,10 @@ describe('the sandbox’s fault modes', () => {
 
   it('slow beyond the call’s deadline: UpstreamTimeoutError, no retry without time left', async () => {
     sandbox.injectFault('user/get', { kind: 'delay', ms: 2_000 });
-    const deadline = Date.now() + 300;
     const { client, tokens } = tunedClient();
     await tokens.getToken('app');
+    // Taken once the token is in hand, so that all of it is left for user/get.
+    const deadline = Date.now() + 300;
     await expect(
       client.call('user/get', { userid: 'lisi' }, { credential: 'app', deadline }),
     ).rejects.toBeInstanceOf(UpstreamTimeoutError);

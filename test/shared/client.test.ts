@@ -75,10 +75,39 @@ describe('the WeCom client', () => {
     const { tokens, asked } = fakeTokens();
     const client = createWeComClient({ transport, tokens, retryEnvironment: instantRetries });
 
-    await expect(client.call('user/get', { userid: 'a' }, { credential: 'contact' })).rejects.toMatchObject({
-      errcode: 40014,
-    });
+    await expect(
+      client.call('user/get', { userid: 'a' }, { credential: 'contact', idempotent: true }),
+    ).rejects.toMatchObject({ errcode: 40014 });
     expect(asked.refreshes).toHaveLength(1);
+  });
+
+  it('re-sends after a failure that may have reached WeCom only a call its caller says is idempotent', async () => {
+    const busyOnce = () =>
+      new ScriptedTransport().on('user/get', (_call, index) => {
+        if (index === 1) throw new WeComError('user/get', -1, 'system busy');
+        return { errcode: 0, errmsg: 'ok', userid: 'a' };
+      });
+    const { tokens } = fakeTokens();
+    const send = async (idempotent: boolean | undefined) => {
+      const transport = busyOnce();
+      const client = createWeComClient({ transport, tokens, retryEnvironment: instantRetries });
+      const outcome = await client
+        .call(
+          'user/get',
+          { userid: 'a' },
+          { credential: 'app', ...(idempotent !== undefined && { idempotent }) },
+        )
+        .then(
+          () => 'answered',
+          () => 'failed',
+        );
+      return { outcome, sent: transport.count('user/get') };
+    };
+
+    expect(await send(true)).toEqual({ outcome: 'answered', sent: 2 });
+    expect(await send(false)).toEqual({ outcome: 'failed', sent: 1 });
+    // A caller that does not say (not an endpoint: the operation table is not consulted) is not re-sent.
+    expect(await send(undefined)).toEqual({ outcome: 'failed', sent: 1 });
   });
 
   it('never refreshes on 40001 or other errcodes', async () => {

@@ -180,7 +180,7 @@ describe.skipIf(!motoAvailable())('a fleet of containers sharing SSM and WeCom',
     // Real time passes on this fleet's clock, so that the dead holder's short lease runs out.
     const startedAt = Date.now();
     const running = () => clock.now + (Date.now() - startedAt);
-    const ttlMs = 2_000;
+    const ttlMs = 5_000;
     const members = await fleet(20, { clock: running, lease: { ttlMs } });
     expect(await everyoneCalls(members)).toBe(0);
 
@@ -199,6 +199,35 @@ describe.skipIf(!motoAvailable())('a fleet of containers sharing SSM and WeCom',
       sandbox.clearFaults();
     }
     expect(gettokens()).toBe(1);
+  });
+
+  /**
+   * The UNVERIFIED variant of the same-token rule (wecom-api.md): a re-issued token answers the full
+   * `expires_in`, so the refresh a margin early stores the same token with an expiry ~2 h too late and
+   * keeps it to that. Every container then meets 42001 at the real expiry, once, and compare-and-refresh
+   * must still get the fleet a new token with one or two gettoken.
+   */
+  it(`re-issue answering the full lifetime, tokens kept to expiry: gettoken ≤ 2 per expiry, no failed call`, async () => {
+    sandbox.configure({ tokenMode: 'same-token', reissuedExpiresIn: 'lifetime' });
+    try {
+      sandbox.revokeTokens(); // a token of its own, issued now
+      const members = await fleet(FLEET_SIZE);
+      expect(await everyoneCalls(members)).toBe(0);
+      for (let lifetime = 0; lifetime < 2; lifetime++) {
+        clock.advance(LIFETIME_MS - 10_000); // inside the refresh margin
+        sandbox.resetCounters();
+        expect(await everyoneCalls(members)).toBe(0);
+        expect(gettokens()).toBeLessThanOrEqual(2);
+
+        clock.advance(10_000 + 1_000); // past the token's real expiry
+        sandbox.resetCounters();
+        expect(await everyoneCalls(members)).toBe(0);
+        expect(gettokens()).toBeGreaterThanOrEqual(1);
+        expect(gettokens()).toBeLessThanOrEqual(2);
+      }
+    } finally {
+      sandbox.configure({ reissuedExpiresIn: 'remaining' });
+    }
   });
 
   it(`rotate mode (a new token per gettoken): no failed call, cold, expired or revoked`, async () => {

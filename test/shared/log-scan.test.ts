@@ -119,8 +119,8 @@ async function runScenarios(client: WeComClient, errors: unknown[]): Promise<voi
   // Faults: busy, reset, rate limited, revoked token.
   sandbox.injectFault('user/get', { kind: 'errcode', errcode: -1 });
   sandbox.injectFault('user/list', { kind: 'reset' });
-  await client.call('user/get', { userid: 'zhangsan' }, { credential: 'app' });
-  await client.call('user/list', { department_id: 2 }, { credential: 'app' });
+  await client.call('user/get', { userid: 'zhangsan' }, { credential: 'app', idempotent: true });
+  await client.call('user/list', { department_id: 2 }, { credential: 'app', idempotent: true });
   sandbox.injectFault('user/simplelist', { kind: 'errcode', errcode: 45009 });
   await attempt(client.call('user/simplelist', { department_id: 1 }, { credential: 'app' }));
   sandbox.revokeTokens();

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { logger, redactingReplacer } from '#shared/observability.ts';
-import { REDACTED, redactText, redactUrl, rememberSecret } from '#shared/wecom/redact.ts';
+import { REDACTED, redactText, redactUrl, rememberSecret, rememberToken } from '#shared/wecom/redact.ts';
 import { captureOutput } from './helpers.ts';
 
 describe('redaction', () => {
@@ -34,6 +34,17 @@ describe('redaction', () => {
     expect(redactText('SDK error: parameter value opaque-value-9f3k rejected')).toBe(
       `SDK error: parameter value ${REDACTED} rejected`,
     );
+  });
+
+  it('keeps hiding the corp secret however many tokens a long-lived container has seen', () => {
+    rememberSecret('corp-secret-loaded-first');
+    rememberToken('token-held-long-ago');
+    for (let token = 0; token < 1_000; token++) rememberToken(`rotated-token-${token}`);
+    expect(redactText('echo corp-secret-loaded-first rotated-token-999')).toBe(
+      `echo ${REDACTED} ${REDACTED}`,
+    );
+    // Only tokens rotate out of the scrub list (a token that old has long expired).
+    expect(redactText('echo token-held-long-ago')).toBe('echo token-held-long-ago');
   });
 
   it.each([

@@ -412,6 +412,23 @@ describe('a fleet meeting an expired token (virtual time)', () => {
     expect(tokens(results).filter((token) => token.startsWith('failed'))).toEqual([]);
     expect(transport.count('gettoken')).toBeLessThanOrEqual(2);
   });
+
+  it(`lease claims throttled 9 times in 10, gettoken taking 2 s: 50 containers, at most two gettoken`, async () => {
+    const store = new CountingStore();
+    // PutParameter has SSM's lowest rate limit: the lease claim is the call a herd gets throttled on.
+    store.failWhen = (operation, count) =>
+      operation === 'acquire' && count % 10 !== 0 ? throttled() : undefined;
+    const { transport, everyoneAsks } = virtualFleet(50, store);
+    transport.on('gettoken', async (_call, index) => {
+      await delay(2_000);
+      return answer(`token-${index}`);
+    });
+
+    const results = await everyoneAsks();
+
+    expect(tokens(results).filter((token) => token.startsWith('failed'))).toEqual([]);
+    expect(transport.count('gettoken')).toBeLessThanOrEqual(2);
+  });
 });
 
 describe('compare-and-refresh after WeCom rejects a token (40014/42001)', () => {

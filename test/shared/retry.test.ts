@@ -76,8 +76,17 @@ function environment(now = 0): RetryEnvironment & { slept: number[] } {
 
 const DEADLINE = 60_000;
 const ok = (errmsg = 'ok') => ({ errcode: 0, errmsg });
-const retry = (api: WeComApi, request: object, script: ReturnType<typeof scripted>, env = environment()) =>
-  callWithRetry(api, request as never, script.attempt, { deadline: DEADLINE, environment: env });
+/** Whether an endpoint would call `api` idempotent: its operation table row says (as execute.ts passes it). */
+const idempotentApi = (api: WeComApi) =>
+  OPERATIONS.some((operation) => operation.wecomApi === api && operation.idempotent);
+const retry = (
+  api: WeComApi,
+  request: object,
+  script: ReturnType<typeof scripted>,
+  env = environment(),
+  idempotent = idempotentApi(api),
+) =>
+  callWithRetry(api, request as never, script.attempt, { deadline: DEADLINE, environment: env, idempotent });
 
 describe('retrying a call', () => {
   it('retries -1, 5xx and network errors, then answers', async () => {
@@ -205,7 +214,7 @@ describe('resolving non-idempotent calls after an ambiguous failure', () => {
   });
 });
 
-describe('the operation table decides what is re-sent after an ambiguous failure', () => {
+describe('the operation table’s `idempotent`, passed by the caller, decides what is re-sent', () => {
   const ambiguous = (api: WeComApi) => [timeout(api), new UpstreamHttpError(api, 502), reset(api)];
 
   it.each(OPERATIONS.map((operation) => [operation.id, operation] as const))(
@@ -214,7 +223,7 @@ describe('the operation table decides what is re-sent after an ambiguous failure
       const resent = idempotent || RECONCILED_APIS.has(wecomApi);
       for (const failure of ambiguous(wecomApi)) {
         const script = scripted({ [wecomApi]: [failure, ok()] });
-        const call = retry(wecomApi, {}, script);
+        const call = retry(wecomApi, {}, script, environment(), idempotent);
         if (resent) await expect(call).resolves.toMatchObject({ errcode: 0 });
         else await expect(call).rejects.toBe(failure);
         expect(script.count(wecomApi)).toBe(resent ? 2 : 1);
@@ -225,7 +234,7 @@ describe('the operation table decides what is re-sent after an ambiguous failure
   it('still re-sends any call whose first attempt provably never left', async () => {
     for (const { wecomApi } of OPERATIONS) {
       const script = scripted({ [wecomApi]: [refused(wecomApi), ok()] });
-      await expect(retry(wecomApi, {}, script)).resolves.toMatchObject({ errcode: 0 });
+      await expect(retry(wecomApi, {}, script, environment(), false)).resolves.toMatchObject({ errcode: 0 });
     }
   });
 });

@@ -149,18 +149,22 @@ function freePort(): Promise<number> {
   });
 }
 
+/** Slow CI machines take a while to start moto_server's Python. */
+const START_TIMEOUT_MS = 30_000;
+const START_POLL_MS = 100;
+
 async function waitUntilAnswering(endpoint: string, child: ChildProcess): Promise<void> {
-  for (let attempt = 0; attempt < 100; attempt++) {
+  for (let attempt = 0; attempt < START_TIMEOUT_MS / START_POLL_MS; attempt++) {
     if (child.exitCode !== null) throw new Error(`exited with code ${child.exitCode}`);
     try {
       const response = await fetch(`${endpoint}/moto-api/`);
       await response.body?.cancel();
       return;
     } catch {
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await new Promise((resolve) => setTimeout(resolve, START_POLL_MS));
     }
   }
-  throw new Error('no answer within 10 s');
+  throw new Error(`no answer within ${START_TIMEOUT_MS / 1000} s`);
 }
 
 function stop(child: ChildProcess): Promise<void> {

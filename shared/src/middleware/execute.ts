@@ -39,7 +39,7 @@ export function executeOperation(operation: OperationRow, runtime: () => Runtime
       async (item) => {
         const deadline = deadlineFor(invocation, context);
         const call: BoundCall = (api, request) =>
-          services.client.call(api, request, { credential, deadline });
+          services.client.call(api, request, { credential, deadline, idempotent: operation.idempotent });
         item.result = await perform(operation, validated(item), call);
       },
       // A retryable failure (rate limit, WeCom down, misconfiguration) would meet the next records too.

@@ -61,7 +61,7 @@ export async function runActiveStatReport(
     const answer = await deps.client.call(
       'user/get_active_stat',
       { date },
-      { credential: deps.credential, ...(deadline !== undefined && { deadline }) },
+      { credential: deps.credential, idempotent: true, ...(deadline !== undefined && { deadline }) },
     );
     return answer.active_cnt;
   });

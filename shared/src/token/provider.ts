@@ -22,10 +22,10 @@
  * lifetime (twice in the fleet's first one, whose token had no history and was refreshed early).
  *
  * Throttling is not an outage: SSM throttles exactly when a herd refreshes. A throttled store read
- * still goes for the lease, and a throttled lease claim counts as "held elsewhere": the container
- * waits for the fleet's token. A follower waits as long as a lease can hold, then claims the lease
- * again (an expired one goes to exactly one claimant), and the holder's gettoken must end before its
- * lease does. So neither a slow nor a dead holder lets the fleet call gettoken at once.
+ * still goes for the lease, and a throttled lease claim is retried, while the container waits for the
+ * fleet's token, for up to one lease TTL (it does not count as a claim: it found no holder). A follower
+ * waits as long as a lease can hold, then claims the lease again (an expired one goes to exactly one
+ * claimant), and the holder's gettoken must end before its lease does. So neither a slow nor a dead holder lets the fleet call gettoken at once.
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -34,7 +34,7 @@ import type { CredentialIdentity, CredentialSource } from '../credentials.ts';
 import { UpstreamHttpError, WeComError } from '../errors.ts';
 import { countEvent, logger } from '../observability.ts';
 import { type CredentialName, METRICS } from '../operations.ts';
-import { rememberSecret } from '../wecom/redact.ts';
+import { rememberToken } from '../wecom/redact.ts';
 import { type Attempt, callWithRetry } from '../wecom/retry.ts';
 import type { WeComTransport } from '../wecom/transport.ts';
 import { MemoryTokenStore } from './memory-store.ts';
@@ -265,7 +265,13 @@ export class TokenProvider implements AccessTokenSource {
     }
 
     let persist = true;
-    for (let claim = 1; ; claim++) {
+    // Only claims that found the lease held count towards LEASE_CLAIMS. Throttled claims say nothing
+    // about a holder: they are retried for as long as a lease can hold (by the clock, and by the
+    // scheduled waits should the clock not move); the caller's deadline ends any wait (#waitForFleet).
+    let heldClaims = 0;
+    let throttledWaitMs = 0;
+    const throttledUntil = this.#clock() + this.#lease.ttlMs;
+    for (;;) {
       const lease = await this.#acquire(credential);
       if (typeof lease === 'object') {
         return this.#remember(
@@ -279,10 +285,18 @@ export class TokenProvider implements AccessTokenSource {
       }
       // Held elsewhere, or SSM too busy to say: wait for the fleet's token. A known holder may take
       // the whole lease; an unknown one is looked for again after a few polls.
-      const waitMs = lease === 'held' ? this.#lease.ttlMs : this.#lease.pollMaxMs;
+      const held = lease === 'held';
+      const waitMs = held ? this.#lease.ttlMs : this.#lease.pollMaxMs;
       const shared = await this.#waitForFleet(credential, usable, deadline, waitMs);
       if (shared.record !== undefined) return this.#remember(credential, shared.record);
-      if (shared.stop || claim >= LEASE_CLAIMS) break;
+      if (shared.stop) break;
+      if (held) {
+        heldClaims++;
+        if (heldClaims >= LEASE_CLAIMS) break;
+      } else {
+        throttledWaitMs += waitMs;
+        if (this.#clock() >= throttledUntil || throttledWaitMs >= this.#lease.ttlMs) break;
+      }
     }
     // The lease only saves calls: past a bounded wait, refresh by ourselves.
     const fresh = await this.#fetch(credential, identity, stored.record, deadline);
@@ -328,7 +342,11 @@ export class TokenProvider implements AccessTokenSource {
       'gettoken',
       { corpid: identity.corpId, corpsecret: identity.secret },
       attempt,
-      { deadline, environment: { now: this.#clock, sleep: this.#sleep, random: this.#random } },
+      {
+        deadline,
+        idempotent: true,
+        environment: { now: this.#clock, sleep: this.#sleep, random: this.#random },
+      },
     );
     if (typeof answer.access_token !== 'string' || answer.access_token === '' || !(answer.expires_in > 0)) {
       throw new UpstreamHttpError('gettoken', 200, { detail: 'the answer carries no usable access_token' });
@@ -405,7 +423,7 @@ export class TokenProvider implements AccessTokenSource {
   }
 
   #remember(credential: CredentialName, record: StoredToken): StoredToken {
-    rememberSecret(record.token);
+    rememberToken(record.token);
     this.#memory.set(credential, record);
     return record;
   }

@@ -46,7 +46,12 @@ export function createWeComClient(options: WeComClientOptions): WeComClient {
     call<A extends WeComApi>(api: A, request: WeComRequest<A>, callOptions: CallOptions) {
       const deadline = callOptions.deadline ?? environment.now() + defaultTimeoutMs;
       const attempt = tokenAwareAttempt(options, callOptions.credential, deadline);
-      return callWithRetry(api, request, attempt, { deadline, policy: options.retryPolicy, environment });
+      return callWithRetry(api, request, attempt, {
+        deadline,
+        idempotent: callOptions.idempotent ?? false,
+        policy: options.retryPolicy,
+        environment,
+      });
     },
   };
 }

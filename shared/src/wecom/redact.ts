@@ -25,27 +25,38 @@ export function redactUrl(url: string | URL): string {
 }
 
 /**
- * The secrets and tokens this container holds, so that redaction also catches them where no pattern
- * would (an SDK error echoing a value, a token in an unexpected field). Bounded: a container sees one
- * token per credential every ~2 hours.
+ * The values this container holds, so that redaction also catches them where no pattern would (an SDK
+ * error echoing a value, a token in an unexpected field). Secrets (a handful per stage, reloaded only
+ * on rotation) are never forgotten. Tokens are bounded: a container sees one per credential every ~2
+ * hours, but a long-lived local server in `rotate` mode sees many; the oldest, long expired, go first.
  */
 const knownSecrets = new Set<string>();
-const MAX_KNOWN_SECRETS = 64;
+const knownTokens = new Set<string>();
+const MAX_KNOWN_TOKENS = 64;
+/** Shorter values would redact ordinary words. */
+const MIN_LENGTH = 6;
 
-/** Registers a value that must never be printed (a secret the layer loaded, a token it obtained). */
+/** Registers a secret the layer loaded: it is never printed for as long as the container lives. */
 export function rememberSecret(value: string): void {
-  if (value.length < 6 || knownSecrets.has(value)) return;
-  if (knownSecrets.size >= MAX_KNOWN_SECRETS) {
-    const oldest = knownSecrets.values().next().value;
-    if (oldest !== undefined) knownSecrets.delete(oldest);
+  if (value.length >= MIN_LENGTH) knownSecrets.add(value);
+}
+
+/** Registers an access_token the layer obtained; only the latest `MAX_KNOWN_TOKENS` are kept. */
+export function rememberToken(value: string): void {
+  if (value.length < MIN_LENGTH || knownTokens.has(value)) return;
+  if (knownTokens.size >= MAX_KNOWN_TOKENS) {
+    const oldest = knownTokens.values().next().value;
+    if (oldest !== undefined) knownTokens.delete(oldest);
   }
-  knownSecrets.add(value);
+  knownTokens.add(value);
 }
 
 /** Credentials in URLs, known secrets and tokens, e-mail addresses and mobile numbers in any free text. */
 export function redactText(text: string): string {
   let redacted = redactUrl(text);
-  for (const secret of knownSecrets) redacted = redacted.replaceAll(secret, REDACTED);
+  for (const known of [knownSecrets, knownTokens]) {
+    for (const value of known) redacted = redacted.replaceAll(value, REDACTED);
+  }
   return redacted.replace(EMAIL, REDACTED).replace(MOBILE, REDACTED).replace(INTERNATIONAL_MOBILE, REDACTED);
 }
 

@@ -7,10 +7,10 @@
  * 40001 (repeated bad-secret calls get the egress IP banned) — and our own validation errors.
  *
  * Re-sending after an ambiguous failure (the request may have reached WeCom: a reset after sending,
- * a timeout, a 5xx, -1) is decided by the operation table (operations.ts): a call whose operation is
- * `idempotent` is re-sent; any other call is re-sent only if it has a reconciler here, which checks
- * the directory and turns the answer a re-send gets when the first attempt took effect into the
- * success it stands for. Without one, the ambiguous failure is the answer: never re-send blindly.
+ * a timeout, a 5xx, -1) is decided by the caller's `idempotent` (the endpoints pass their operation
+ * table row's, operations.ts; the default is false): an idempotent call is re-sent; any other only if
+ * it has a reconciler here, which checks the directory and turns the answer a re-send gets when the
+ * first attempt took effect into the success it stands for. Without one, the ambiguous failure is the answer: never re-send blindly.
  *  - user/create: userids are unique, so a duplicate create only answers 60102. 60102 after an
  *    ambiguous attempt → user/get; the same member (name and contact fields as sent) → `created`,
  *    anyone else → the 60102 stands.
@@ -26,7 +26,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UpstreamHttpError, UpstreamNetworkError, UpstreamTimeoutError, WeComError } from '../errors.ts';
 import { logger } from '../observability.ts';
-import { OPERATIONS } from '../operations.ts';
 import type { Member, WeComApi, WeComRequest, WeComResponse } from './apis.ts';
 
 export interface RetryPolicy {
@@ -85,6 +84,8 @@ export function backoffDelay(retry: number, policy: RetryPolicy, random: () => n
 
 export interface RetryContext {
   readonly deadline: number;
+  /** Sending it twice does what sending it once does; default false (see the header). */
+  readonly idempotent?: boolean;
   readonly policy?: RetryPolicy;
   readonly environment?: RetryEnvironment;
 }
@@ -93,7 +94,12 @@ export async function callWithRetry<A extends WeComApi>(
   api: A,
   request: WeComRequest<A>,
   attempt: Attempt,
-  { deadline, policy = DEFAULT_RETRY_POLICY, environment = REAL_RETRY_ENVIRONMENT }: RetryContext,
+  {
+    deadline,
+    idempotent = false,
+    policy = DEFAULT_RETRY_POLICY,
+    environment = REAL_RETRY_ENVIRONMENT,
+  }: RetryContext,
 ): Promise<WeComResponse<A>> {
   let mayHaveApplied = false;
   for (let retry = 0; ; retry++) {
@@ -106,7 +112,7 @@ export async function callWithRetry<A extends WeComApi>(
       }
       const verdict = retryVerdict(error);
       if (!verdict.retryable || retry >= policy.maxRetries) throw error;
-      if (verdict.mayHaveApplied && !mayResendAfterAmbiguity(api)) throw error;
+      if (verdict.mayHaveApplied && !idempotent && !RECONCILED_APIS.has(api)) throw error;
       const delay = backoffDelay(retry, policy, environment.random);
       if (deadline - environment.now() - delay < policy.minAttemptMs) throw error;
       mayHaveApplied ||= verdict.mayHaveApplied;
@@ -156,16 +162,6 @@ const RECONCILERS: { readonly [A in WeComApi]?: Reconciler<A> } = {
 
 /** The calls that have a reconciler. */
 export const RECONCILED_APIS: ReadonlySet<WeComApi> = new Set(Object.keys(RECONCILERS) as WeComApi[]);
-
-/** WeCom calls of the operations the table marks not idempotent. */
-const NOT_IDEMPOTENT: ReadonlySet<WeComApi> = new Set(
-  OPERATIONS.filter((operation) => !operation.idempotent).map((operation) => operation.wecomApi),
-);
-
-/** Whether a call may be sent again after a failure that may have taken effect. */
-function mayResendAfterAmbiguity(api: WeComApi): boolean {
-  return !NOT_IDEMPOTENT.has(api) || RECONCILED_APIS.has(api);
-}
 
 async function reconcile<A extends WeComApi>(
   api: A,
