@@ -3,6 +3,7 @@
  * synth takes milliseconds and needs no built code; plus readers that turn the template's intrinsics
  * into comparable strings.
  */
+import { readFileSync } from 'node:fs';
 import { App, type CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
@@ -23,9 +24,16 @@ export interface CfnResourceJson {
   DependsOn?: string[];
 }
 
+/** cdk.json's context (stage defaults and feature flags), so tests synthesize what `cdk synth` does. */
+const CDK_JSON_CONTEXT: Record<string, unknown> = JSON.parse(
+  readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8'),
+).context;
+
 /** The context a variant adds to cdk.json's; bundling is skipped. */
 export function synthesize(context: Record<string, unknown> = {}): Synthesized {
-  const app = new App({ context: { 'aws:cdk:bundling-stacks': [], ...context } });
+  const app = new App({
+    context: { ...CDK_JSON_CONTEXT, 'aws:cdk:bundling-stacks': [], ...context },
+  });
   const stack = defineApp(app);
   app.synth(); // runs cdk-nag: throws on an unacknowledged finding
   const template = Template.fromStack(stack);
