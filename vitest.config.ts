@@ -12,8 +12,6 @@ export default defineConfig({
       CDK_DISABLE_VERSION_CHECK: '1',
       // Quiet by default; the tests that read log output set their own level.
       POWERTOOLS_LOG_LEVEL: 'SILENT',
-      // No EMF documents on stdout either; the tests that read metrics enable them.
-      POWERTOOLS_METRICS_DISABLED: 'true',
     },
   },
 });

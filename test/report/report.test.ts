@@ -24,7 +24,6 @@ import { type CapturedOutput, captureOutput } from './output.ts';
 // These tests read the report's log lines; the suite's default level is SILENT. The level comes from
 // the environment, as in Lambda: the logger middleware restores it at each invocation.
 vi.hoisted(() => {
-  vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'false'); // these tests read the EMF output
   vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'INFO');
 });
 

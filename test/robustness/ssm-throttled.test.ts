@@ -22,12 +22,7 @@ import { type FaultyProxy, type ProxyAction, runBounded, startFaultyProxy } from
 // The warnings are part of the expected outcome; the suite's default level is SILENT. The level comes
 // from the environment, as in Lambda: the logger middleware restores it at each invocation.
 vi.hoisted(() => {
-  vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'false'); // these tests read the EMF output
   vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'WARN');
-});
-// Single metrics read the environment when they are made, after the setup file's unstubAllEnvs.
-beforeEach(() => {
-  vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'false');
 });
 
 const PREFIX = '/wecom-contact/robustness';

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { credentialKey, staticCredentialSource } from '#shared/credentials.ts';
 import { UpstreamNetworkError, UpstreamTimeoutError, WeComError } from '#shared/errors.ts';
 import {
@@ -22,15 +22,6 @@ import {
   testCredentials,
   throttled,
 } from './helpers.ts';
-
-// These tests read the EMF output; the suite's default disables metrics.
-vi.hoisted(() => {
-  vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'false');
-});
-// Single metrics read the environment when they are made, after the setup file's unstubAllEnvs.
-beforeEach(() => {
-  vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'false');
-});
 
 const HOUR = 3_600_000;
 const MARGIN = DEFAULT_REFRESH_MARGIN_MS;

@@ -6,7 +6,7 @@ import {
   ThrottlingException,
 } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { credentialKey, ssmCredentialSource } from '#shared/credentials.ts';
 import { ConfigurationError, DependencyUnavailableError } from '#shared/errors.ts';
 import { parameterNames } from '#shared/runtime-types.ts';
@@ -22,15 +22,6 @@ import {
   silenceLogs,
   testCredentials,
 } from './helpers.ts';
-
-// These tests read the EMF output; the suite's default disables metrics.
-vi.hoisted(() => {
-  vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'false');
-});
-// Single metrics read the environment when they are made, after the setup file's unstubAllEnvs.
-beforeEach(() => {
-  vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'false');
-});
 
 const PREFIX = '/wecom-contact/test';
 const names = parameterNames(PREFIX);
