@@ -203,7 +203,8 @@ export const REPORT_FUNCTION = {
   summary: 'Daily active-member report: EMF metric, log line, optional group-robot message',
   wecomApi: 'user/get_active_stat',
   credential: 'contact',
-} as const satisfies Pick<OperationDefinition, 'id' | 'summary' | 'wecomApi' | 'credential'>;
+  idempotent: true,
+} as const satisfies Pick<OperationDefinition, 'id' | 'summary' | 'wecomApi' | 'credential' | 'idempotent'>;
 
 /** The credentials a deployment may configure; `app` is optional and takes the `read` calls. */
 export const CREDENTIALS = ['contact', 'app'] as const;

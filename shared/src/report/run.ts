@@ -5,7 +5,7 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Dispatcher } from 'undici';
-import type { CredentialName } from '../operations.ts';
+import { type CredentialName, REPORT_FUNCTION } from '../operations.ts';
 import type { WeComClient } from '../runtime-types.ts';
 import { reportWindow } from './dates.ts';
 import { type ErrorSummary, ReportFailedError, summarizeError } from './errors.ts';
@@ -59,9 +59,13 @@ export async function runActiveStatReport(
   const dates = resolveReportDates(event, now);
   const count = memoizeCounter(async (date) => {
     const answer = await deps.client.call(
-      'user/get_active_stat',
+      REPORT_FUNCTION.wecomApi,
       { date },
-      { credential: deps.credential, idempotent: true, ...(deadline !== undefined && { deadline }) },
+      {
+        credential: deps.credential,
+        idempotent: REPORT_FUNCTION.idempotent,
+        ...(deadline !== undefined && { deadline }),
+      },
     );
     return answer.active_cnt;
   });
