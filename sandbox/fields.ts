@@ -28,6 +28,29 @@ export function optionalIntegerArray(value: unknown, errcode: number): number[] 
   return value;
 }
 
+/** A number, or a string of its digits: WxJava sends `main_department`, `party` and `tag` ids as strings. */
+const asId = (value: unknown): number | undefined => {
+  if (isInteger(value)) return value;
+  return typeof value === 'string' && /^\d{1,10}$/.test(value) ? Number(value) : undefined;
+};
+
+/** An id (`main_department`), as a number or a digit string; anything else → 40058. */
+export function optionalId(value: unknown, field: string): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  const id = asId(value);
+  if (id === undefined) invalidParameter(`${field} must be an integer`);
+  return id;
+}
+
+/** A list of ids (invite `party`, `tag`), numbers or digit strings. */
+export function optionalIdArray(value: unknown, errcode: number): number[] | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!Array.isArray(value)) fail(errcode);
+  const ids = value.map(asId);
+  if (ids.some((id) => id === undefined)) fail(errcode);
+  return ids as number[];
+}
+
 export function optionalStringArray(value: unknown, errcode: number): string[] | undefined {
   if (value === undefined || value === null) return undefined;
   if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) fail(errcode);

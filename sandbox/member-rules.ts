@@ -10,6 +10,7 @@ import { fail, invalidParameter } from './envelope.ts';
 import {
   byteLength,
   charLength,
+  optionalId,
   optionalInteger,
   optionalIntegerArray,
   optionalString,
@@ -41,9 +42,14 @@ type TextField = keyof typeof TEXT_RULES;
 
 /** 1–64 bytes of letters, digits and `_-@.`, starting with a letter or digit (§3). */
 const USERID = /^[A-Za-z0-9][A-Za-z0-9_\-@.]{0,63}$/;
-/** With a country code (`+86 138…`, `+1-202…`), or a bare mainland number (§3). */
-const MOBILE = /^(?:\+\d{1,4}[ -]?\d[\d -]{3,26}|1\d{10})$/;
-const EMAIL = /^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+$/;
+/**
+ * 60103: at most 32 characters among digits, `+` and `-` (§17); the §3 example "+86 13800000000" has a
+ * space, so spaces pass too. Which numbers need a country code is not checked (WeCom's rule is not
+ * written down).
+ */
+const MOBILE = /^[\d+ -]*\d[\d+ -]*$/;
+/** 60105: "a valid email" of at most 64 bytes (6 at least, §3): one `@`, a dotted domain, no spaces. */
+const EMAIL = /^[^\s@]+@[^\s@.]+(?:\.[^\s@.]+)+$/u;
 /** The largest `department` list (current doc: 100). */
 const MAX_DEPARTMENTS = 100;
 /** `direct_leader` may name one member (current doc; the old limit was 5). */
@@ -64,7 +70,10 @@ export function requireUserid(value: unknown): string {
 }
 
 /** The same number written with or without `+86`, spaces or dashes is the same mobile. */
-const mobileKey = (mobile: string) => (mobile.startsWith('+') ? mobile.replace(/\D/g, '') : `86${mobile}`);
+const mobileKey = (mobile: string) => {
+  const digits = mobile.replace(/\D/g, '');
+  return /^1\d{10}$/.test(digits) ? `86${digits}` : digits;
+};
 
 function readText(field: TextField, value: unknown): string | undefined {
   const rule: TextRule = TEXT_RULES[field];
@@ -133,9 +142,9 @@ function readMemberFields(body: Record<string, unknown>): Partial<Member> {
     if (leaders.length > MAX_DIRECT_LEADERS) invalidParameter('direct_leader exceed max size');
     fields.direct_leader = leaders;
   }
-  const mainDepartment = optionalInteger(body.main_department, 'main_department');
+  const mainDepartment = optionalId(body.main_department, 'main_department');
   if (mainDepartment !== undefined) fields.main_department = mainDepartment;
-  if (body.to_invite !== undefined && typeof body.to_invite !== 'boolean')
+  if (body.to_invite !== undefined && body.to_invite !== null && typeof body.to_invite !== 'boolean')
     invalidParameter('to_invite must be a bool');
   return fields;
 }
@@ -301,21 +310,25 @@ export function planUpdate(
   return next;
 }
 
-/** §5: `order` counts only with `department`; unsent aligned lists keep their values per department. */
+/**
+ * §5: `order` (and, as the service reads the doc, `is_leader_in_dept`) count only with `department`:
+ * sent alone they are ignored. Unsent aligned lists keep their values per department.
+ */
 function placeUpdate(body: Record<string, unknown>, current: Member, directory: Directory): Placement {
   const before = current.department ?? [];
   const requested = readDepartmentIds(body.department);
   if (requested?.some((id) => !directory.department(id))) fail(60123);
   const department = requested ?? before;
   const carried = (list: number[] | undefined) => department.map((id) => list?.[before.indexOf(id)] ?? 0);
-  const order = requested
-    ? (readAligned(body.order, department.length, validOrder, 'order') ?? carried(current.order))
-    : carried(current.order);
-  const leaders = readAligned(
-    body.is_leader_in_dept,
-    department.length,
-    validLeaderFlag,
-    'is_leader_in_dept',
-  );
+  if (requested === undefined) {
+    return {
+      department,
+      order: carried(current.order),
+      is_leader_in_dept: carried(current.is_leader_in_dept),
+    };
+  }
+  const count = department.length;
+  const order = readAligned(body.order, count, validOrder, 'order') ?? carried(current.order);
+  const leaders = readAligned(body.is_leader_in_dept, count, validLeaderFlag, 'is_leader_in_dept');
   return { department, order, is_leader_in_dept: leaders ?? carried(current.is_leader_in_dept) };
 }

@@ -1,7 +1,7 @@
 /** Invitations, the join QR code and active-member statistics: wecom-api.md §13–§15. */
 import { createHash } from 'node:crypto';
 import { fail, invalidParameter } from '../envelope.ts';
-import { optionalIntegerArray, optionalString, optionalStringArray, queryInteger } from '../fields.ts';
+import { optionalIdArray, optionalString, optionalStringArray, queryInteger } from '../fields.ts';
 import { defineRoutes } from './route.ts';
 
 /** §13 limits per list. */
@@ -31,8 +31,8 @@ export const corpRoutes = defineRoutes({
     access: 'any',
     handle: ({ body, visibility }) => {
       const user = optionalStringArray(body.user, 40035) ?? [];
-      const party = optionalIntegerArray(body.party, 40035) ?? [];
-      const tag = optionalIntegerArray(body.tag, 40035) ?? [];
+      const party = optionalIdArray(body.party, 40035) ?? [];
+      const tag = optionalIdArray(body.tag, 40035) ?? [];
       if (
         user.length > INVITE_LIMITS.user ||
         party.length > INVITE_LIMITS.party ||

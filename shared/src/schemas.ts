@@ -62,17 +62,24 @@ const chars = (min: number, max: number) =>
     })
     .meta({ minLength: min, maxLength: max });
 
-/** WeCom's address form (60105): an ASCII local part of letters, digits and `._%+-`, a dotted domain. */
-const EMAIL = /^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+$/;
+/**
+ * WeCom's rule for an address (60105: "at most 64 bytes and a valid email"; 6 bytes at least): one `@`
+ * between a local part and a dotted domain, no spaces. Not a strict ASCII pattern: which characters
+ * WeCom takes beyond that is unknown, so WeCom decides (docs/validation.md).
+ */
+const EMAIL = /^[^\s@]+@[^\s@.]+(?:\.[^\s@.]+)+$/u;
 
 /** An email address of 6–`max` bytes. */
 const email = (max: number) =>
-  z
-    .email({ pattern: EMAIL, message: 'must be a valid email address' })
+  text()
+    .regex(EMAIL, { message: 'must be a valid email address' })
     .refine((value) => utf8Bytes(value) >= 6 && utf8Bytes(value) <= max, {
       message: `must be 6–${max} bytes`,
     })
-    .meta({ minLength: 6, maxLength: max });
+    .meta({ minLength: 6, maxLength: max, format: 'email' });
+
+/** `""` clears the field on update (and counts as absent on create). */
+const orEmpty = <T extends z.ZodType>(schema: T) => z.union([z.literal(''), schema]);
 
 /** Accept a decimal string where a number is expected (path and query values); leave anything else to fail. */
 const fromDecimalString = (value: unknown) =>
@@ -81,6 +88,17 @@ const integerParameter = <T extends z.ZodType>(schema: T) => z.preprocess(fromDe
 
 const uint32 = z.int().min(0).max(UINT32_MAX);
 const departmentId = z.int().min(1).max(UINT32_MAX);
+/**
+ * An id WeCom reads as a number, sent as a JSON number or a string of its digits (WxJava sends
+ * `main_department`, invite `party` and `tag` as strings). Passed to WeCom as sent.
+ */
+const idOrDigits = z.union([
+  departmentId,
+  z
+    .string()
+    .regex(/^[1-9]\d{0,9}$/, { message: 'must be a positive integer' })
+    .refine((value) => Number(value) <= UINT32_MAX, { message: 'must be a positive integer' }),
+]);
 
 /** 1–64 bytes of letters, digits, `_ - @ .`, starting with a letter or digit (ASCII, so bytes = characters). */
 export const userid = z
@@ -97,35 +115,31 @@ export const openid = z
   .meta({ examples: ['oDjGHs-1yCnGrRovBj2yHij5JAAA'] });
 
 /**
- * wecom-api.md §3 (60103): a mainland number may go without its country code (11 digits starting
- * with 1); any other starts with `+` and the country code ("+86 13800000000", "+852-12345678").
- * Digits, spaces and `-`, at most 32 characters.
+ * WeCom's 60103 rule: at most 32 characters among digits, `+` and `-` (the documented example
+ * "+86 13800000000" has a space, so spaces pass too). Whether a number needs its country code is for
+ * WeCom to say: `8613800000000` and `+86-13800000000` both pass here (docs/validation.md).
  */
-const MOBILE = /^(?:\+\d{1,4}[ -]?\d[\d -]{3,26}|1\d{10})$/;
+const MOBILE = /^[\d+ -]*\d[\d+ -]*$/;
 const mobile = z
   .string()
   .max(32, { message: 'must be at most 32 characters' })
-  .regex(MOBILE, {
-    message:
-      'must be 11 digits starting with 1 (mainland), or + and a country code, then digits with spaces or - between them',
-  })
+  .regex(MOBILE, { message: 'must be digits, with + - or spaces between them' })
   .meta({ examples: ['+86 13800000000'] });
 
-/** Digits, `-`, `+` and `,` (extensions), ≤ 32 bytes. */
-const telephone = (min: 0 | 1) =>
-  z
-    .string()
-    .min(min, { message: 'must not be empty' })
-    .max(32, { message: 'must be at most 32 characters' })
-    .regex(/^[\d+,-]*$/, { message: 'must contain only digits, +, - and ,' });
+/** Digits, `-`, `+` and `,` (extensions), ≤ 32 bytes; `""` clears it (go-workwx sends it on every update). */
+const telephone = z
+  .string()
+  .max(32, { message: 'must be at most 32 characters' })
+  .regex(/^[\d+,-]*$/, { message: 'must contain only digits, +, - and ,' });
 
 const flag = z.literal([0, 1]);
 
 /** Fields WeCom's user/create and user/update share, with the limits of wecom-api.md §3 and §5. */
 const memberFields = {
   name: chars(1, 64),
-  alias: chars(1, 64),
-  mobile,
+  // "" clears it: go-workwx sends `alias: ""` with every update (docs/validation.md).
+  alias: chars(0, 64),
+  mobile: orEmpty(mobile),
   department: z
     .array(uint32)
     .max(100, { message: 'must list at most 100 departments' })
@@ -133,9 +147,12 @@ const memberFields = {
     .meta({ uniqueItems: true }),
   order: z.array(uint32),
   position: chars(0, 128),
-  gender: z.enum(['1', '2'], { message: 'must be "1" (male) or "2" (female)' }),
-  email: email(64),
-  telephone: telephone(0),
+  // WeCom documents strings; wechatpy sends the number 0 by default, others 1/2 (docs/validation.md).
+  gender: z.union([z.enum(['0', '1', '2']), z.literal([0, 1, 2])], {
+    message: 'must be 0 (unset), 1 (male) or 2 (female), as a number or a string',
+  }),
+  email: orEmpty(email(64)),
+  telephone,
   is_leader_in_dept: z.array(flag),
   direct_leader: z
     .array(userid)
@@ -149,34 +166,48 @@ const memberFields = {
   external_position: chars(0, 12),
   nickname: chars(0, 64),
   address: chars(0, 128),
-  main_department: departmentId,
+  main_department: idOrDigits,
 } as const;
-const optionalMemberFields = z.object(memberFields).partial().shape;
+type Nullish<T extends z.ZodRawShape> = { [K in keyof T]: z.ZodOptional<z.ZodNullable<T[K]>> };
+
+/**
+ * Every field optional, and `null` taken as absent: go-workwx sends `null` for the lists it leaves
+ * empty (department, order, is_leader_in_dept). The value goes to WeCom as sent.
+ */
+function nullish<T extends z.ZodRawShape>(shape: T): Nullish<T> {
+  return Object.fromEntries(
+    Object.entries(shape).map(([name, schema]) => [name, (schema as z.ZodType).nullish()]),
+  ) as unknown as Nullish<T>;
+}
+
+const optionalMemberFields = nullish(memberFields);
 
 interface Placement {
-  department?: number[];
-  order?: number[];
-  is_leader_in_dept?: number[];
-  main_department?: number;
+  department?: number[] | null;
+  order?: number[] | null;
+  is_leader_in_dept?: number[] | null;
+  main_department?: number | string | null;
 }
 
 /**
- * `order` and `is_leader_in_dept` are per department: same count as `department`, and only with it;
- * a `main_department` sent with `department` must be one of them.
+ * `order` and `is_leader_in_dept` are per department: same count as `department`. Without
+ * `department`, create refuses them; update lets them through, as WeCom ignores them there
+ * (`requireDepartment`). A `main_department` sent with `department` must be one of them.
  */
-function checkPlacement(member: Placement, context: z.RefinementCtx) {
-  const { department } = member;
+function checkPlacement(member: Placement, context: z.RefinementCtx, requireDepartment: boolean) {
+  const department = member.department ?? undefined;
   for (const field of ['order', 'is_leader_in_dept'] as const) {
     const values = member[field];
-    if (values === undefined) continue;
+    if (values === undefined || values === null) continue;
     if (department === undefined) {
-      context.addIssue({ code: 'custom', path: [field], message: 'requires department' });
+      if (requireDepartment)
+        context.addIssue({ code: 'custom', path: [field], message: 'requires department' });
     } else if (values.length !== department.length) {
       context.addIssue({ code: 'custom', path: [field], message: 'must have one entry per department' });
     }
   }
-  const main = member.main_department;
-  if (main !== undefined && department !== undefined && !department.includes(main)) {
+  const main = member.main_department ?? undefined;
+  if (main !== undefined && department !== undefined && !department.includes(Number(main))) {
     context.addIssue({ code: 'custom', path: ['main_department'], message: 'must be one of department' });
   }
 }
@@ -188,18 +219,18 @@ function checkFieldNames(member: object, context: z.RefinementCtx) {
   }
 }
 
-const isBlank = (value: string | undefined) => value === undefined || value === '';
+const isBlank = (value: string | null | undefined) => value === undefined || value === null || value === '';
 
 export const userCreate = openObject({
   userid,
   ...optionalMemberFields,
   name: memberFields.name,
-  biz_mail: email(64).optional(),
-  to_invite: z.boolean().optional(),
+  biz_mail: email(64).nullish(),
+  to_invite: z.boolean().nullish(),
 })
   .superRefine((member, context) => {
     checkFieldNames(member, context);
-    checkPlacement(member, context);
+    checkPlacement(member, context, true);
     // WeCom 60129: a member must be reachable by mobile or email.
     if (isBlank(member.mobile) && isBlank(member.email)) {
       context.addIssue({ code: 'custom', path: [], message: 'mobile or email is required' });
@@ -210,16 +241,18 @@ export const userCreate = openObject({
 export const userUpdate = openObject({
   userid,
   ...optionalMemberFields,
-  new_userid: userid.optional(),
-  biz_mail: email(63).optional(),
+  new_userid: userid.nullish(),
+  biz_mail: orEmpty(email(63)).nullish(),
+  // `{}` (or an empty item list) clears the aliases: wecom-api.md §5, "empty object/array clears".
   biz_mail_alias: z
-    .strictObject({ item: z.array(email(63)).max(5, { message: 'must list at most 5 aliases' }) })
-    .optional(),
-  telephone: telephone(1).optional(),
+    .strictObject({
+      item: z.array(email(63)).max(5, { message: 'must list at most 5 aliases' }).nullish(),
+    })
+    .nullish(),
 })
   .superRefine((member, context) => {
     checkFieldNames(member, context);
-    checkPlacement(member, context);
+    checkPlacement(member, context, false);
   })
   .meta({ description: 'The fields to change (user/update); omitted fields stay as they are' });
 
@@ -246,15 +279,15 @@ export const departmentListing = z.strictObject({
 
 export const invite = z
   .strictObject({
-    user: z.array(userid).max(1000, { message: 'must list at most 1000 userids' }).optional(),
-    party: z.array(departmentId).max(100, { message: 'must list at most 100 departments' }).optional(),
-    tag: z
-      .array(z.int().min(1).max(UINT32_MAX))
-      .max(100, { message: 'must list at most 100 tags' })
-      .optional(),
+    user: z.array(userid).max(1000, { message: 'must list at most 1000 userids' }).nullish(),
+    party: z.array(idOrDigits).max(100, { message: 'must list at most 100 departments' }).nullish(),
+    tag: z.array(idOrDigits).max(100, { message: 'must list at most 100 tags' }).nullish(),
   })
   .refine(
-    (lists) => [lists.user, lists.party, lists.tag].some((list) => list !== undefined && list.length > 0),
+    (lists) =>
+      [lists.user, lists.party, lists.tag].some(
+        (list) => list !== undefined && list !== null && list.length > 0,
+      ),
     {
       message: 'at least one of user, party and tag must be non-empty',
     },

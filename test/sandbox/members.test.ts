@@ -62,7 +62,8 @@ describe('§3 user/create', () => {
     const { client } = await sandboxFor();
     await client.post('user/create', newMember({ mobile: '13900000001' }));
 
-    for (const mobile of ['12345', '1390000000a', `+86 ${'1'.repeat(40)}`, 13900000009]) {
+    // §17's 60103 alphabet: digits, + and - (and the space of §3's example), at most 32 characters.
+    for (const mobile of ['1390000000a', '+', `+86 ${'1'.repeat(40)}`, 13900000009, '139.0000.0000']) {
       expect(await createCode(client, { userid: 'other', mobile })).toBe(60103);
     }
     const taken = await client.post(
@@ -221,17 +222,17 @@ describe('§5 user/update', () => {
     expect((await client.post('user/update', { userid: 'nobody', name: 'x' })).errcode).toBe(60111);
     expect(await update({ name: '' })).toBe(60112);
     expect(await update({ mobile: '+86 13900000001' })).toBe(60104);
-    expect(await update({ is_leader_in_dept: [1, 1] })).toBe(60132);
+    expect(await update({ department: [1], is_leader_in_dept: [1, 1] })).toBe(60132);
     expect(await update({ mobile: '' })).toBe(60129);
   });
 
-  it('§5 order takes effect only together with department', async () => {
+  it('§5 order and is_leader_in_dept take effect only together with department (ignored alone)', async () => {
     const { client, sandbox } = await sandboxFor();
     sandbox.directory.addDepartment({ id: 2, name: '研发', parentid: 1 });
     await client.post('user/create', newMember({ order: [3] }));
 
-    await client.post('user/update', { userid: 'zhangwei', order: [9] });
-    expect(sandbox.directory.member('zhangwei')?.order).toEqual([3]);
+    await client.post('user/update', { userid: 'zhangwei', order: [9], is_leader_in_dept: [1, 0] });
+    expect(sandbox.directory.member('zhangwei')).toMatchObject({ order: [3], is_leader_in_dept: [0] });
     await client.post('user/update', { userid: 'zhangwei', department: [2, 1], order: [7, 8] });
     expect(sandbox.directory.member('zhangwei')).toMatchObject({ department: [2, 1], order: [7, 8] });
   });

@@ -61,23 +61,25 @@ describe('user/create', () => {
     expect(refusedAt(userCreate, { ...member, name: '' })).toEqual(['name']);
   });
 
-  it.each(['+86 13800000000', '13800000000', '+852-12345678'])('accepts the mobile %s', (mobile) => {
+  // The 60103 alphabet (wecom-api.md §17): which numbers need a country code is WeCom's call.
+  it.each([
+    '+86 13800000000',
+    '13800000000',
+    '+852-12345678',
+    '8613800000000',
+    '+86-13800000000',
+    '12345',
+    '852-61234567',
+  ])('accepts the mobile %s', (mobile) => {
     expect(accepts(userCreate, { ...member, mobile })).toBe(true);
   });
 
-  it.each([
-    '138 0000 abcd',
-    '+',
-    '1380000000+',
-    `1${repeat('3', 32)}`,
-    // Without a country code only a mainland number will do (wecom-api.md §3).
-    '0',
-    '12345',
-    '23800000000',
-    '852-61234567',
-  ])('refuses the mobile %s', (mobile) => {
-    expect(refusedAt(userCreate, { ...member, mobile })).toContain('mobile');
-  });
+  it.each(['138 0000 abcd', '+', '--', `1${repeat('3', 32)}`, '138.0000.0000'])(
+    'refuses the mobile %s',
+    (mobile) => {
+      expect(refusedAt(userCreate, { ...member, mobile })).toContain('mobile');
+    },
+  );
 
   it('checks email format and its 6–64 byte length', () => {
     expect(accepts(userCreate, { ...member, email: 'a@b.cn' })).toBe(true);
@@ -103,9 +105,11 @@ describe('user/create', () => {
     expect(refusedAt(userCreate, { ...member, telephone: repeat('1', 33) })).toEqual(['telephone']);
   });
 
-  it('takes gender as WeCom\'s strings "1" and "2"', () => {
-    expect(accepts(userCreate, { ...member, gender: '2' })).toBe(true);
-    expect(refusedAt(userCreate, { ...member, gender: 1 })).toEqual(['gender']);
+  it('takes gender 0, 1 or 2 as a string or a number (wechatpy sends the number 0)', () => {
+    for (const gender of ['0', '1', '2', 0, 1, 2])
+      expect(accepts(userCreate, { ...member, gender })).toBe(true);
+    expect(refusedAt(userCreate, { ...member, gender: 3 })).toEqual(['gender']);
+    expect(refusedAt(userCreate, { ...member, gender: 'male' })).toEqual(['gender']);
   });
 
   it('limits department to 100 entries', () => {
@@ -132,9 +136,11 @@ describe('user/create', () => {
     expect(refusedAt(userCreate, { ...member, direct_leader: ['no spaces'] })).toEqual(['direct_leader.0']);
   });
 
-  it("refuses an address WeCom's format does not take, such as an apostrophe", () => {
-    expect(refusedAt(userCreate, { ...member, email: "o'brien@example.com" })).toEqual(['email']);
-    expect(accepts(userCreate, { ...member, email: 'li.si+hr@example.com.cn' })).toBe(true);
+  it('takes any address of the form local@dotted.domain, leaving its characters to WeCom', () => {
+    for (const email of ["o'brien@example.com", 'li.si+hr@example.com.cn', '张三@例子.中国'])
+      expect(accepts(userCreate, { ...member, email })).toBe(true);
+    for (const email of ['a b@example.com', 'a@@example.com', 'a@example', 'a@.example.com'])
+      expect(refusedAt(userCreate, { ...member, email })).toEqual(['email']);
   });
 
   it.each([
@@ -177,8 +183,18 @@ describe('user/create', () => {
     expect(accepts(userUpdate, { userid: 'a', main_department: 4 })).toBe(true);
   });
 
-  it('refuses JSON null for a field (WeCom wants the field absent)', () => {
-    expect(refusedAt(userCreate, { ...member, alias: null })).toEqual(['alias']);
+  it('takes JSON null for an optional field as absent (go-workwx sends null lists)', () => {
+    const nulls = { alias: null, department: null, order: null, is_leader_in_dept: null, gender: null };
+    expect(accepts(userCreate, { ...member, ...nulls })).toBe(true);
+    expect(refusedAt(userCreate, { ...member, name: null })).toEqual(['name']);
+  });
+
+  it('takes main_department as a number or a digit string (WxJava sends a string)', () => {
+    expect(accepts(userCreate, { ...member, department: [2, 3], main_department: '3' })).toBe(true);
+    expect(refusedAt(userCreate, { ...member, department: [2, 3], main_department: '4' })).toEqual([
+      'main_department',
+    ]);
+    expect(refusedAt(userCreate, { ...member, main_department: 'x' })).toEqual(['main_department']);
   });
 });
 
@@ -198,12 +214,17 @@ describe('user/update', () => {
     expect(refusedAt(userUpdate, { userid: 'a', biz_mail_alias: { item: aliases } })).toEqual([
       'biz_mail_alias.item',
     ]);
-    expect(refusedAt(userUpdate, { userid: 'a', telephone: '' })).toEqual(['telephone']);
   });
 
-  it('wants order only with department, one entry each', () => {
-    expect(refusedAt(userUpdate, { userid: 'a', order: [1] })).toEqual(['order']);
+  it('clears with "" and {}: mobile, email, telephone, alias and biz_mail_alias', () => {
+    const cleared = { mobile: '', email: '', telephone: '', alias: '', biz_mail_alias: {} };
+    expect(accepts(userUpdate, { userid: 'a', ...cleared })).toBe(true);
+  });
+
+  it('lets order and is_leader_in_dept through without department (WeCom ignores them), counts them with it', () => {
+    expect(accepts(userUpdate, { userid: 'a', order: [1], is_leader_in_dept: [1] })).toBe(true);
     expect(accepts(userUpdate, { userid: 'a', department: [2], order: [1] })).toBe(true);
+    expect(refusedAt(userUpdate, { userid: 'a', department: [2], order: [1, 2] })).toEqual(['order']);
   });
 });
 
@@ -238,6 +259,12 @@ describe('batch/invite', () => {
     expect(refusedAt(invite, { user: [...users, 'one-more'] })).toEqual(['user']);
     expect(refusedAt(invite, { party: list(101) })).toEqual(['party']);
     expect(refusedAt(invite, { tag: list(101) })).toEqual(['tag']);
+  });
+
+  it('takes party and tag ids as numbers or digit strings (WxJava sends strings)', () => {
+    expect(accepts(invite, { party: ['2', 3], tag: ['7'] })).toBe(true);
+    expect(refusedAt(invite, { party: ['2a'] })).toEqual(['party.0']);
+    expect(refusedAt(invite, { tag: ['0'] })).toEqual(['tag.0']);
   });
 
   it('needs at least one non-empty list', () => {
