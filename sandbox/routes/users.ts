@@ -34,11 +34,15 @@ function listedMembers({ query, corp, visibility }: CallContext): MemberRecord[]
   return [...members.values()];
 }
 
-/** The creator, or an unknown userid, fails the whole batch (§6, §7). */
-function assertDeletable(call: CallContext, userids: string[]): void {
+/**
+ * The creator, or an unknown userid, fails the whole call (§6, §7): `unknown` is the errcode WeCom
+ * gives for the latter, 60111 for user/delete, 40031 for user/batchdelete (WeCom's errcode list:
+ * "不合法的UserID列表 — every userid spelt right and inside the app's visible range").
+ */
+function assertDeletable(call: CallContext, userids: string[], unknown: 60111 | 40031): void {
   for (const userid of userids) {
     const record = call.corp.directory.member(requireUserid(userid));
-    if (!record) fail(60111);
+    if (!record || !call.visibility.seesMember(record)) fail(unknown);
     const creator = call.corp.directory.creator;
     if (creator !== undefined && creator.toLowerCase() === userid.toLowerCase()) fail(301005);
   }
@@ -76,7 +80,7 @@ export const userRoutes = defineRoutes({
     success: 'deleted',
     handle: (call) => {
       const userid = requireUserid(call.query.get('userid'));
-      assertDeletable(call, [userid]);
+      assertDeletable(call, [userid], 60111);
       call.corp.directory.remove(userid);
       return {};
     },
@@ -89,8 +93,7 @@ export const userRoutes = defineRoutes({
       const userids = optionalStringArray(call.body.useridlist, 40031);
       if (userids === undefined || userids.length === 0) fail(40031);
       if (userids.length > MAX_BATCH_DELETE) fail(40032);
-      // UNVERIFIED in §7 whether WeCom says 60111 or 40031: the sandbox answers 60111 (not found).
-      assertDeletable(call, userids);
+      assertDeletable(call, userids, 40031);
       for (const userid of userids) call.corp.directory.remove(userid);
       return {};
     },

@@ -143,6 +143,21 @@ export class InvocationTimeoutError extends ServiceError {
 }
 
 /**
+ * A success answer from WeCom that the service must read itself (a listing it merges, a member it
+ * compares) does not have the shape WeCom documents. Answered 502: nothing the caller can fix. The
+ * message names the call and the field, never a value.
+ */
+export class UnexpectedAnswerError extends ServiceError {
+  override readonly name = 'UnexpectedAnswerError';
+  constructor(
+    readonly api: string,
+    readonly field: string,
+  ) {
+    super(`WeCom ${api} answered an unexpected shape at ${field}`);
+  }
+}
+
+/**
  * The deployment is wrong (missing parameter, unreadable secret): an operator must act. The message
  * may name SSM parameters: it goes to the logs, never to an API caller.
  */

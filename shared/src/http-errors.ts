@@ -8,6 +8,7 @@ import {
   DependencyUnavailableError,
   HttpRequestError,
   InvocationTimeoutError,
+  UnexpectedAnswerError,
   UpstreamHttpError,
   UpstreamNetworkError,
   UpstreamTimeoutError,
@@ -27,14 +28,21 @@ export interface ErrcodeRule {
    * `{ip}` is replaced by the `from ip` WeCom reported, `{api}` by the WeCom call.
    */
   readonly message: string;
-  /** Seconds after which a retry can succeed: sent as `Retry-After`. */
-  readonly retryAfterSeconds?: number;
+  /** Seconds after which a retry can succeed: sent as `Retry-After`; a function reads WeCom's errmsg. */
+  readonly retryAfterSeconds?: number | ((errmsg: string) => number);
   /** The rule applies to these operations only; the others fall back to the default (400). */
   readonly operations?: readonly OperationId[];
 }
 
-/** 45009 blocks the rest of WeCom's one-minute window (wecom-api.md §18), so a retry waits that long. */
-const RATE_LIMIT_WINDOW_SECONDS = 60;
+/**
+ * 45009: "the block lasts as long as the limit's window" (WeCom's errcode list): a minute, an hour or a
+ * day, which the errmsg names (docs/validation.md). A minute unless it says otherwise.
+ */
+export function rateLimitWindowSeconds(errmsg: string): number {
+  if (/\b(?:day|daily)\b/i.test(errmsg)) return 86_400;
+  if (/\bhour(?:ly)?\b/i.test(errmsg)) return 3_600;
+  return 60;
+}
 /** 45033 counts calls in flight, not calls per window: a slot frees as soon as one of them ends. */
 const CONCURRENCY_RETRY_SECONDS = 2;
 /** WeCom busy (-1) already survived the client's own retries: ask the caller to come back shortly. */
@@ -50,14 +58,24 @@ const TRUSTED_IP_HINT =
 /** WeCom errcodes with a status other than 400 (wecom-api.md §17). Every row is tested. */
 export const ERRCODE_RULES: readonly ErrcodeRule[] = [
   { errcode: -1, status: 503, retryAfterSeconds: BUSY_RETRY_SECONDS, message: 'WeCom is busy; retry later' },
+  // Unknown, left, or outside the app's visible range: WeCom's list gives all three for 60111.
   { errcode: 60111, status: 404, message: 'No such member, or the member is outside the visible range' },
   { errcode: 46004, status: 404, message: 'No such member' },
   {
     errcode: 40003,
     status: 404,
     message: 'No such member (invalid or unknown userid)',
-    operations: ['user-get', 'user-delete'],
+    operations: ['user-get', 'user-delete', 'user-batch-delete'],
   },
+  // Batch delete: a member of the list that does not exist (or is out of sight) fails the whole call;
+  // 40031, 60111, 46004 and 40003 all say so, and all answer 404.
+  {
+    errcode: 40031,
+    status: 404,
+    message: 'A userid of the list does not exist or is outside the visible range; nobody was deleted',
+    operations: ['user-batch-delete'],
+  },
+  { errcode: 40073, status: 404, message: 'No such openid', operations: ['user-convert-to-userid'] },
   {
     errcode: 60123,
     status: 404,
@@ -74,6 +92,8 @@ export const ERRCODE_RULES: readonly ErrcodeRule[] = [
     status: 409,
     message: 'This userid cannot be changed (only a system-generated one, once)',
   },
+  // 60011: the app may not see or edit this member or department (scope or edit right); 403, unlike
+  // 60111 (404), because WeCom says the target exists.
   { errcode: 60011, status: 403, message: 'The credential has no privilege on this member or department' },
   { errcode: 60021, status: 403, message: "The member is outside the app's visible range" },
   { errcode: 50002, status: 403, message: "The member is outside the credential's permission range" },
@@ -81,8 +101,8 @@ export const ERRCODE_RULES: readonly ErrcodeRule[] = [
   {
     errcode: 45009,
     status: 429,
-    retryAfterSeconds: RATE_LIMIT_WINDOW_SECONDS,
-    message: "WeCom's rate limit for this call is used up until the end of the minute",
+    retryAfterSeconds: rateLimitWindowSeconds,
+    message: "WeCom's rate limit for this call is used up until the end of its window (Retry-After)",
   },
   {
     errcode: 45033,
@@ -206,8 +226,11 @@ function describeWeComError(error: WeComError, operationId: OperationId | undefi
   const message = rule.message
     .replace('{ip}', reportedIp(error.errmsg) ?? "this service's egress IP")
     .replace('{api}', error.api);
+  const seconds = rule.retryAfterSeconds;
   const retryAfter =
-    rule.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: rule.retryAfterSeconds };
+    seconds === undefined
+      ? {}
+      : { retryAfterSeconds: typeof seconds === 'number' ? seconds : seconds(error.errmsg) };
   return describe(rule.status, message, { ...details, ...retryAfter });
 }
 
@@ -222,6 +245,7 @@ export function describeError(error: unknown, operationId?: OperationId): ErrorD
   }
   if (error instanceof HttpRequestError) return describe(error.status, error.message);
   if (error instanceof WeComError) return describeWeComError(error, operationId);
+  if (error instanceof UnexpectedAnswerError) return describe(502, UNEXPECTED_SHAPE);
   if (error instanceof UpstreamTimeoutError) return describe(504, 'WeCom did not answer in time');
   if (error instanceof UpstreamNetworkError) return describe(504, 'WeCom could not be reached');
   if (error instanceof InvocationTimeoutError)
@@ -245,6 +269,9 @@ export function describeError(error: unknown, operationId?: OperationId): ErrorD
   if (error instanceof ConfigurationError) return describe(502, MISCONFIGURED);
   return describe(500, 'Internal error');
 }
+
+const UNEXPECTED_SHAPE =
+  'WeCom answered an unexpected shape; the log names the call and the field (search it for this requestId)';
 
 const MISCONFIGURED =
   "The service is misconfigured: an operator must fix the deployment; the function's log says what is " +

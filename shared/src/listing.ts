@@ -6,6 +6,7 @@
  * department/simplelist for the subtree, one listing per department (a few at a time), merged in the
  * order WeCom gives the departments, each member once even when it sits in several of them.
  */
+import { isListedDepartment, isListedMember, listIn } from './wecom/answer-shape.ts';
 import type { WeComApi, WeComRequest, WeComResponse } from './wecom/apis.ts';
 
 export type ListingApi = 'user/simplelist' | 'user/list';
@@ -33,13 +34,15 @@ export async function listMembers<A extends ListingApi>(
   // Without fetch_child: one WeCom call, and WeCom's answer as it is (the removed flag is never sent).
   if (fetch_child !== 1) return call(api, { department_id });
 
-  const { department_id: subtree } = await call('department/simplelist', { id: department_id });
+  // The answers are read here, not passed on: their shape is checked (a 502 rather than a TypeError).
+  const tree = await call('department/simplelist', { id: department_id });
+  const subtree = listIn('department/simplelist', tree, 'department_id', isListedDepartment);
   const departments = [...new Set([department_id, ...subtree.map(({ id }) => id)])];
-  const answers = await mapWithConcurrency(departments, LISTING_CONCURRENCY, (id) =>
-    call(api, { department_id: id }),
+  const answers = await mapWithConcurrency(departments, LISTING_CONCURRENCY, async (id) =>
+    listIn(api, await call(api, { department_id: id }), 'userlist', isListedMember),
   );
-  const members = new Map<string, (typeof answers)[number]['userlist'][number]>();
-  for (const member of answers.flatMap((answer) => answer.userlist)) {
+  const members = new Map<string, (typeof answers)[number][number]>();
+  for (const member of answers.flat()) {
     if (!members.has(member.userid)) members.set(member.userid, member);
   }
   // The same shape as WeCom's own answer for the API (a generic cannot prove it).

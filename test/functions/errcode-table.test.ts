@@ -20,8 +20,8 @@ afterEach(() => harness.sandbox.clearFaults());
  * Answers the route's WeCom call with `errcode` on every attempt (retries and the token refresh
  * included). The sandbox writes the errmsg as WeCom does: text, hint, `from ip`, link.
  */
-async function answerWith(id: OperationId, errcode: number) {
-  harness.sandbox.injectFault(getOperation(id).wecomApi, { kind: 'errcode', errcode, errmsg: 'refused' }, 5);
+async function answerWith(id: OperationId, errcode: number, errmsg = 'refused') {
+  harness.sandbox.injectFault(getOperation(id).wecomApi, { kind: 'errcode', errcode, errmsg }, 5);
   return httpAnswer(await harness.invoke(id, routeEvent(id, VALID_REQUESTS[id])));
 }
 
@@ -38,7 +38,9 @@ describe('the errcode table', () => {
 
       expect(answer.statusCode).toBe(rule.status);
       expect(answer.body).toMatchObject({ errcode: rule.errcode, errmsg: errmsgOf(rule.errcode) });
-      expect(answer.headers['retry-after']).toBe(rule.retryAfterSeconds?.toString());
+      const retryAfter = rule.retryAfterSeconds;
+      const expected = typeof retryAfter === 'function' ? retryAfter('refused') : retryAfter;
+      expect(answer.headers['retry-after']).toBe(expected?.toString());
       const message = String(answer.body.message);
       expect(message).not.toMatch(/\{ip\}|\{api\}/);
       if (rule.message.includes('{ip}')) expect(message).toContain('(127.0.0.1)');
@@ -62,6 +64,31 @@ describe('the errcode table', () => {
 
     expect(Number(concurrency.headers['retry-after'])).toBeLessThanOrEqual(5);
     expect(rate.headers['retry-after']).toBe('60');
+  });
+
+  it.each([
+    ['api freq out of limit', '60'],
+    ['api minute freq out of limit', '60'],
+    ['api hour freq out of limit', '3600'],
+    ['reach max api daily quota limit', '86400'],
+    ['api day freq out of limit', '86400'],
+  ])('on 45009 "%s" asks for a retry after the window it names (%s s)', async (errmsg, seconds) => {
+    const answer = await answerWith('user-get', 45009, errmsg);
+
+    expect(answer).toMatchObject({ statusCode: 429, headers: { 'retry-after': seconds } });
+  });
+
+  it.each([40031, 60111, 46004, 40003])(
+    'answers 404 to a batch delete naming a member that does not exist, whichever code WeCom uses (%i)',
+    async (errcode) => {
+      const answer = await answerWith('user-batch-delete', errcode);
+
+      expect(answer).toMatchObject({ statusCode: 404, body: { errcode } });
+    },
+  );
+
+  it('answers 404 to an openid WeCom does not know (40073)', async () => {
+    expect((await answerWith('user-convert-to-userid', 40073)).statusCode).toBe(404);
   });
 
   it.each([

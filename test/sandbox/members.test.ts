@@ -295,10 +295,10 @@ describe('§6 user/delete and §7 user/batchdelete', () => {
     expect((await client.post('user/batchdelete', { useridlist })).errcode).toBe(40032);
   });
 
-  it('§7 one unknown userid fails the whole call (60111, the sandbox choice) and deletes nobody', async () => {
+  it("§7 / §17 one unknown userid fails the whole call (40031, WeCom's errcode list) and deletes nobody", async () => {
     const { client, sandbox } = await sandboxFor({ seed: 'demo' });
 
-    expect((await client.post('user/batchdelete', { useridlist: ['lisi', 'nobody'] })).errcode).toBe(60111);
+    expect((await client.post('user/batchdelete', { useridlist: ['lisi', 'nobody'] })).errcode).toBe(40031);
     expect(sandbox.directory.member('lisi')).toBeDefined();
   });
 

@@ -26,6 +26,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { UpstreamHttpError, UpstreamNetworkError, UpstreamTimeoutError, WeComError } from '../errors.ts';
 import { logger } from '../observability.ts';
+import { assertTextFields } from './answer-shape.ts';
 import type { Member, WeComApi, WeComRequest, WeComResponse } from './apis.ts';
 
 export interface RetryPolicy {
@@ -148,7 +149,7 @@ const RECONCILERS: { readonly [A in WeComApi]?: Reconciler<A> } = {
       : undefined;
   },
   'user/update': async (request, error, attempt) => {
-    if (error.errcode !== USERID_NOT_FOUND || request.new_userid === undefined) return undefined;
+    if (error.errcode !== USERID_NOT_FOUND || typeof request.new_userid !== 'string') return undefined;
     const renamed = await findMember(attempt, request.new_userid);
     return renamed === undefined ? undefined : { errcode: 0, errmsg: 'updated' };
   },
@@ -203,14 +204,16 @@ const EXACT_FIELDS = ['name', 'alias', 'position', 'gender', 'telephone', 'exter
 
 /** Whether the member WeCom holds is the one this create asked for. */
 export function isSameMember(sent: Member, held: Member): boolean {
+  assertTextFields('user/get', held, [...EXACT_FIELDS, 'email', 'biz_mail', 'mobile']);
   for (const field of EXACT_FIELDS) {
-    if (sent[field] !== undefined && held[field] !== undefined && sent[field] !== held[field]) return false;
+    // String(): gender may be sent as a number (0, 1, 2); WeCom answers a string.
+    if (sent[field] != null && held[field] !== undefined && String(sent[field]) !== held[field]) return false;
   }
   if (differs(sent.email, held.email, (value) => value.toLowerCase())) return false;
   if (differs(sent.biz_mail, held.biz_mail, (value) => value.toLowerCase())) return false;
   // WeCom may store "+86 13800000000" as "13800000000": compare the digits, allowing a country prefix.
   const digits = (value: string) => value.replace(/\D/g, '');
-  if (sent.mobile !== undefined && held.mobile !== undefined && held.mobile !== '') {
+  if (typeof sent.mobile === 'string' && held.mobile !== undefined && held.mobile !== '') {
     const [a, b] = [digits(sent.mobile), digits(held.mobile)];
     if (!a.endsWith(b) && !b.endsWith(a)) return false;
   }
@@ -218,5 +221,5 @@ export function isSameMember(sent: Member, held: Member): boolean {
 }
 
 function differs(sent: string | undefined, held: string | undefined, normalise: (value: string) => string) {
-  return sent !== undefined && held !== undefined && held !== '' && normalise(sent) !== normalise(held);
+  return typeof sent === 'string' && held !== undefined && held !== '' && normalise(sent) !== normalise(held);
 }
