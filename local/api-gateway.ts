@@ -3,6 +3,8 @@
  * request becomes a payload 2.0 event (headers lower-cased, repeated values joined by commas, path and
  * query decoded, binary bodies in base64) and the function's result becomes the HTTP response.
  */
+
+import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
@@ -28,7 +30,12 @@ export function toApiGatewayEvent({
   pathParameters,
 }: RoutedRequest): APIGatewayProxyEventV2 {
   const headers = joinedHeaders(request);
-  const isText = TEXT_CONTENT.test(headers['content-type'] ?? '');
+  // A text body that is not valid UTF-8 goes in base64, bytes intact, so that the function refuses it
+  // rather than read U+FFFD where the bytes were; so does a compressed one (any Content-Encoding).
+  const isText =
+    TEXT_CONTENT.test(headers['content-type'] ?? '') &&
+    headers['content-encoding'] === undefined &&
+    isUtf8(body);
   const now = new Date();
   const rawPath = safeDecodePath(url.pathname);
   return {

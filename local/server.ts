@@ -10,9 +10,15 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { InvokeStore, InvokeStoreBase } from '@aws/lambda-invoke-store';
 import type { Context } from 'aws-lambda';
 import type { Sandbox, SandboxOptions } from '#sandbox/types.ts';
-import { type HttpRequestError, MethodNotAllowedError, RouteNotFoundError } from '#shared/errors.ts';
+import {
+  type HttpRequestError,
+  MethodNotAllowedError,
+  RouteNotFoundError,
+  ValidationError,
+} from '#shared/errors.ts';
 import { describeError } from '#shared/http-errors.ts';
 import { MAX_BODY_BYTES } from '#shared/middleware/http-input.ts';
 import type { OperationRow } from '#shared/middleware/invocation.ts';
@@ -80,6 +86,7 @@ async function loadFunctions(): Promise<FunctionRoute[]> {
 
 export async function startLocalApi(options: LocalApiOptions = {}): Promise<LocalApi> {
   const functions = (await loadFunctions()).map((route) => compileRoute(route));
+  const scope = await invocationScope();
   const target = await resolveWeComTarget(options.env ?? process.env, options.sandbox);
   setRuntime(target.runtime);
 
@@ -112,20 +119,23 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
       functionName: `wecom-contact-${route.operation.id}`,
       timeoutMs: options.functionTimeoutMs,
     });
-    return invoke(
-      route.handler,
-      toApiGatewayEvent({ request, url, body, routeKey, pathParameters }),
-      context,
-    );
+    const event = toApiGatewayEvent({ request, url, body, routeKey, pathParameters });
+    return scope.run(context.awsRequestId, () => invoke(route.handler, event, context));
   };
 
   const serve = async (request: IncomingMessage, response: ServerResponse) => {
     const startedAt = performance.now();
+    const target = request.url ?? '/';
+    const body = await readBody(request);
     // Concatenated, not resolved: a path starting with // must not be read as another host.
-    const url = new URL(`${baseUrl}${request.url ?? '/'}`);
-    const status = writeResult(response, await answer(request, url, await readBody(request)));
+    const url = target.startsWith('/') ? new URL(`${baseUrl}${target}`) : undefined;
+    const result =
+      url === undefined ? targetError(request.method ?? 'GET', target) : await answer(request, url, body);
+    const status = writeResult(response, result);
     const elapsed = Math.round(performance.now() - startedAt);
-    log(`${request.method} ${url.pathname}${url.search} → ${status} (${elapsed} ms)`);
+    log(
+      `${request.method} ${url === undefined ? '(not a path)' : `${url.pathname}${url.search}`} → ${status} (${elapsed} ms)`,
+    );
   };
 
   const server = createServer((request, response) => {
@@ -158,8 +168,38 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
       await closed;
       await target.stop();
       resetRuntime();
+      scope.restore();
     },
   };
+}
+
+/**
+ * Each invocation runs in its own async context, as on a Lambda runtime that runs invocations
+ * concurrently (AWS_LAMBDA_MAX_CONCURRENCY): the layer's logger (Powertools) then keeps each
+ * invocation's request id, function name and keys apart, so an error's `requestId` finds its lines.
+ */
+async function invocationScope() {
+  const previous = process.env.AWS_LAMBDA_MAX_CONCURRENCY;
+  process.env.AWS_LAMBDA_MAX_CONCURRENCY ??= '1000';
+  const store = await InvokeStore.getInstanceAsync(true);
+  return {
+    run: <T>(requestId: string, invocation: () => Promise<T>) =>
+      store.run({ [InvokeStoreBase.PROTECTED_KEYS.REQUEST_ID]: requestId }, invocation),
+    restore: () => {
+      if (previous === undefined) delete process.env.AWS_LAMBDA_MAX_CONCURRENCY;
+    },
+  };
+}
+
+/**
+ * A request target that is not a path: the absolute form (`GET http://host/users/x`, meant for
+ * proxies) is a 400, the asterisk form (`OPTIONS *`) names no route: a 404. Both carry a requestId.
+ */
+function targetError(method: string, target: string) {
+  if (target === '*') return notFound(method, target);
+  return routingError(
+    new ValidationError('The request target must be a path (origin-form), such as /users/zhangsan'),
+  );
 }
 
 /** API Gateway answers a function that throws with a bare 500; ours never throws for HTTP events. */
@@ -176,7 +216,7 @@ async function invoke(handler: FunctionHandler, event: unknown, context: Context
 }
 
 /** API Gateway's own answers, as JSON like every other error of the API. */
-function routingError(error: HttpRequestError) {
+function routingError(error: HttpRequestError | ValidationError) {
   return errorResponse(describeError(error), randomUUID(), error);
 }
 

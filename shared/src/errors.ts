@@ -158,6 +158,18 @@ export class UnexpectedAnswerError extends ServiceError {
 }
 
 /**
+ * Reading an input (parsing, bounding, validating it) failed in a way the layer did not foresee: a
+ * defect, met because of this very input, so a retry of the same input meets it again. A 500 that
+ * SQS does not retry (the record is logged and dropped rather than cycled to the dead-letter queue).
+ */
+export class InputProcessingError extends ServiceError {
+  override readonly name = 'InputProcessingError';
+  constructor(cause: unknown) {
+    super('Reading the input failed', { cause });
+  }
+}
+
+/**
  * The deployment is wrong (missing parameter, unreadable secret): an operator must act. The message
  * may name SSM parameters: it goes to the logs, never to an API caller.
  */

@@ -7,6 +7,7 @@ import {
   ConfigurationError,
   DependencyUnavailableError,
   HttpRequestError,
+  InputProcessingError,
   InvocationTimeoutError,
   UnexpectedAnswerError,
   UpstreamHttpError,
@@ -267,6 +268,8 @@ export function describeError(error: unknown, operationId?: OperationId): ErrorD
   }
   // Its own message names SSM parameters: the log keeps it, the caller gets where to look.
   if (error instanceof ConfigurationError) return describe(502, MISCONFIGURED);
+  // A defect met while reading this input: the same input would meet it again, so never retried.
+  if (error instanceof InputProcessingError) return { ...describe(500, 'Internal error'), retryable: false };
   return describe(500, 'Internal error');
 }
 

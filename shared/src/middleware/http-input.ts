@@ -89,6 +89,7 @@ function bodyText(event: APIGatewayProxyEventV2): string | undefined {
     throw new HttpRequestError(`The body is larger than ${MAX_BODY_BYTES / 1024} KiB`, 413);
   }
   checkContentType(header(event, 'content-type'));
+  checkContentEncoding(header(event, 'content-encoding'));
   if (bytes === undefined) return body;
   try {
     return utf8.decode(bytes);
@@ -103,6 +104,23 @@ function checkContentType(contentType: string | undefined): void {
   const isUtf8 = charset === undefined || /^"?utf-8"?$/i.test(charset);
   if (!JSON_MEDIA_TYPE.test(mediaType) || !isUtf8) {
     throw new HttpRequestError('The body must be JSON: send Content-Type: application/json', 415);
+  }
+}
+
+/**
+ * The body is read as sent: a compressed one (`Content-Encoding: gzip`…) would be parsed as garbage,
+ * so any coding other than `identity` is a 415 that says so.
+ */
+function checkContentEncoding(contentEncoding: string | undefined): void {
+  const codings = (contentEncoding ?? '')
+    .split(',')
+    .map((coding) => coding.trim().toLowerCase())
+    .filter((coding) => coding !== '' && coding !== 'identity');
+  if (codings.length > 0) {
+    throw new HttpRequestError(
+      `Content-Encoding ${codings.join(', ')} is not supported: send the body uncompressed`,
+      415,
+    );
   }
 }
 

@@ -5,7 +5,7 @@
  * items, so SQS records go through exactly the same steps as an HTTP request.
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { ValidationError } from '../errors.ts';
+import { InputProcessingError, ServiceError, ValidationError } from '../errors.ts';
 import type { OperationDefinition, OperationId } from '../operations.ts';
 import type { WeComApi, WeComResponse } from '../wecom/apis.ts';
 
@@ -65,7 +65,9 @@ export class Invocation {
       try {
         step(item);
       } catch (error) {
-        this.fail(item, error);
+        // The steps read the input: an error of ours says what is wrong with it; anything else is a
+        // defect this input triggers, which a retry of the same input would meet again.
+        this.fail(item, error instanceof ServiceError ? error : new InputProcessingError(error));
       }
     }
   }

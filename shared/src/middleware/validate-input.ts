@@ -1,12 +1,14 @@
 /**
- * Third step: the request object is checked against the operation's schema (schemas.ts). A failure
- * lists every problem by field, names the rule and never echoes the value (personal data).
+ * Third step: the request object is bounded (json-bounds.ts), then checked against the operation's
+ * schema (schemas.ts). A failure lists every problem by field, names the rule and never echoes the
+ * value (personal data).
  */
 import type { MiddlewareObj } from '@middy/core';
 import type { z } from 'zod';
 import { ValidationError } from '../errors.ts';
 import type { OperationDefinition } from '../operations.ts';
 import { invocationOf } from './invocation.ts';
+import { jsonBoundsIssue } from './json-bounds.ts';
 
 export function validateInput(operation: OperationDefinition): MiddlewareObj {
   return {
@@ -20,6 +22,14 @@ export function validateInput(operation: OperationDefinition): MiddlewareObj {
 }
 
 function validate(schema: z.ZodType, payload: unknown): Record<string, unknown> {
+  // Before the schema walks it: a bound broken is a 400, never a stack overflow.
+  const bound = jsonBoundsIssue(payload);
+  if (bound !== undefined) {
+    throw new ValidationError(
+      `The request is too large or too deep: ${bound.path || '(body)'} ${bound.message}`,
+      [bound],
+    );
+  }
   const result = schema.safeParse(payload);
   if (!result.success) throw toValidationError(result.error);
   if (!isObject(result.data)) throw new Error('An operation input schema must describe an object');

@@ -25,14 +25,26 @@ export function isEncodable(text: string): boolean {
   return true;
 }
 
-/** The path of the first string, key or value, in a JSON value that WeCom cannot read. */
+/**
+ * The path of the first string, key or value, in a JSON value that WeCom cannot read. Iterative, so a
+ * deeply nested value costs heap rather than stack (the inputs are bounded before, json-bounds.ts).
+ */
 export function unencodablePath(value: unknown, path: readonly string[] = []): string[] | undefined {
-  if (typeof value === 'string') return isEncodable(value) ? undefined : [...path];
-  if (typeof value !== 'object' || value === null) return undefined;
-  for (const [key, item] of Object.entries(value)) {
-    if (!isEncodable(key)) return [...path, key];
-    const found = unencodablePath(item, [...path, key]);
-    if (found !== undefined) return found;
+  const stack: Array<{ value: unknown; path: readonly string[] }> = [{ value, path }];
+  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    if (typeof next.value === 'string') {
+      if (!isEncodable(next.value)) return [...next.path];
+      continue;
+    }
+    if (typeof next.value !== 'object' || next.value === null) continue;
+    const entries = Object.entries(next.value);
+    const badKey = entries.find(([key]) => !isEncodable(key));
+    if (badKey !== undefined) return [...next.path, badKey[0]];
+    // Pushed in reverse, so that values are visited in document order.
+    for (let index = entries.length - 1; index >= 0; index--) {
+      const [key, item] = entries[index] as [string, unknown];
+      stack.push({ value: item, path: [...next.path, key] });
+    }
   }
   return undefined;
 }
