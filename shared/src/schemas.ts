@@ -243,7 +243,7 @@ export const userUpdate = openObject({
   ...optionalMemberFields,
   new_userid: userid.nullish(),
   biz_mail: orEmpty(email(63)).nullish(),
-  // `{}` (or an empty item list) clears the aliases: wecom-api.md §5, "empty object/array clears".
+  // `{}` (or an empty item list) clears the aliases (docs/validation.md).
   biz_mail_alias: z
     .strictObject({
       item: z.array(email(63)).max(5, { message: 'must list at most 5 aliases' }).nullish(),
