@@ -36,10 +36,11 @@ export interface ErrcodeRule {
 }
 
 /**
- * 45009: "the block lasts as long as the limit's window" (WeCom's errcode list): a minute, an hour or a
- * day, which the errmsg names (docs/validation.md). A minute unless it says otherwise.
+ * 45009: "the block lasts as long as the limit's window" (WeCom's errcode list; docs/wecom.md §18): a
+ * minute, an hour, a day or a month, which the errmsg names. A minute when it names none.
  */
 export function rateLimitWindowSeconds(errmsg: string): number {
+  if (/\b(?:month|monthly)\b/i.test(errmsg)) return 30 * 86_400;
   if (/\b(?:day|daily)\b/i.test(errmsg)) return 86_400;
   if (/\bhour(?:ly)?\b/i.test(errmsg)) return 3_600;
   return 60;

@@ -72,6 +72,7 @@ describe('the errcode table', () => {
     ['api hour freq out of limit', '3600'],
     ['reach max api daily quota limit', '86400'],
     ['api day freq out of limit', '86400'],
+    ['api monthly freq out of limit', '2592000'],
   ])('on 45009 "%s" asks for a retry after the window it names (%s s)', async (errmsg, seconds) => {
     const answer = await answerWith('user-get', 45009, errmsg);
 
