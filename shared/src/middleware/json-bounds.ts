@@ -13,25 +13,40 @@ export const MAX_JSON_DEPTH = 32;
 /** Entries of one array, or fields of one object. */
 export const MAX_JSON_ENTRIES = 10_000;
 
+interface Node {
+  readonly value: object;
+  readonly depth: number;
+  readonly parent?: Node;
+  readonly key?: string;
+}
+
+/** The dotted path of a node, built only for the one reported. */
+function pathOf(node: Node): string {
+  const keys: string[] = [];
+  for (let current: Node | undefined = node; current?.key !== undefined; current = current.parent) {
+    keys.push(current.key);
+  }
+  return keys.reverse().join('.');
+}
+
 /** The first bound the value breaks, as a validation issue, or undefined. */
 export function jsonBoundsIssue(value: unknown): ValidationIssue | undefined {
-  const stack: Array<{ value: unknown; depth: number; path: string }> = [{ value, depth: 1, path: '' }];
-  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
-    if (typeof next.value !== 'object' || next.value === null) continue;
-    const path = next.path;
-    if (next.depth > MAX_JSON_DEPTH) {
-      return { path, message: `is nested more than ${MAX_JSON_DEPTH} levels deep` };
+  if (typeof value !== 'object' || value === null) return undefined;
+  const stack: Node[] = [{ value, depth: 1 }];
+  for (let node = stack.pop(); node !== undefined; node = stack.pop()) {
+    if (node.depth > MAX_JSON_DEPTH) {
+      return { path: pathOf(node), message: `is nested more than ${MAX_JSON_DEPTH} levels deep` };
     }
-    const entries = Array.isArray(next.value) ? next.value.entries() : Object.entries(next.value);
-    let count = 0;
-    for (const [key, item] of entries) {
-      if (++count > MAX_JSON_ENTRIES) return { path, message: `has more than ${MAX_JSON_ENTRIES} entries` };
+    // An oversized array is refused before its keys are listed.
+    const tooLong = Array.isArray(node.value) && node.value.length > MAX_JSON_ENTRIES;
+    const keys = tooLong ? [] : Object.keys(node.value);
+    if (tooLong || keys.length > MAX_JSON_ENTRIES) {
+      return { path: pathOf(node), message: `has more than ${MAX_JSON_ENTRIES} entries` };
+    }
+    for (const key of keys) {
+      const item: unknown = (node.value as Record<string, unknown>)[key];
       if (typeof item === 'object' && item !== null) {
-        stack.push({
-          value: item,
-          depth: next.depth + 1,
-          path: path === '' ? String(key) : `${path}.${key}`,
-        });
+        stack.push({ value: item, depth: node.depth + 1, parent: node, key });
       }
     }
   }
