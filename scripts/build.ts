@@ -21,6 +21,7 @@ import { parseArgs } from 'node:util';
 import { type BuildOptions, buildSync, type Metafile } from 'esbuild';
 import { OPERATIONS, REPORT_FUNCTION } from '#shared/operations.ts';
 import layerManifest from '../shared/package.json' with { type: 'json' };
+import { layerAliases } from './layer-shims.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -66,27 +67,43 @@ const COMMON: BuildOptions = {
 };
 
 /**
- * esbuild bundles to ESM, but CommonJS dependencies (undici) still call `require` for Node built-ins;
- * without a real `require` in scope those calls crash at import (`Dynamic require of "node:…" is not
- * supported`). The alias keeps the banner from colliding with a bundled `import { createRequire }`.
+ * esbuild bundles to ESM, but CommonJS dependencies still call `require` (undici for Node built-ins,
+ * optional packages probed in a try/catch); without a real `require` in scope those calls crash
+ * (`Dynamic require of … is not supported`). The usual banner, which bench/ uses for the functions it
+ * compares the layer with; the alias keeps it from colliding with a bundled `import { createRequire }`.
  */
 const REQUIRE_SHIM =
   "import { createRequire as __bundleCreateRequire } from 'node:module'; const require = __bundleCreateRequire(import.meta.url);";
 
+/** The layer's banner: the same `require`, without an ES import of `node:module` (scripts/layer-shims.ts says why). */
+const LEAN_REQUIRE_SHIM =
+  "const require = process.getBuiltinModule('node:module').createRequire(import.meta.url);";
+
+export interface DependencyBuildOptions extends LayerBuildOptions {
+  /**
+   * `lean`: Node built-ins and undici resolved the cheap way (scripts/layer-shims.ts), as the layer is
+   * built. `standard`: a plain esbuild bundle, as a team would build a function (bench/).
+   * @default 'standard'
+   */
+  readonly startUp?: 'standard' | 'lean';
+}
+
 /**
- * Bundles `entryPoint` with every dependency inside (the layer; bench/'s baseline function) into
- * `outfile`: with the `require` banner, and a linked source map if asked.
+ * Bundles `entryPoint` with every dependency inside (the layer; bench/'s comparison functions) into
+ * `outfile`: with a `require` banner, and a linked source map if asked.
  */
 export function buildWithDependencies(
   entryPoint: string,
   outfile: string,
-  { sourceMap = false }: LayerBuildOptions = {},
+  { sourceMap = false, startUp = 'standard' }: DependencyBuildOptions = {},
 ): BuildOutput {
+  const lean = startUp === 'lean';
   const { metafile } = buildSync({
     ...COMMON,
     entryPoints: [entryPoint],
     outfile,
-    banner: { js: REQUIRE_SHIM },
+    banner: { js: lean ? LEAN_REQUIRE_SHIM : REQUIRE_SHIM },
+    ...(lean && { alias: layerAliases(REPO_ROOT, path.dirname(entryPoint)) }),
     sourcemap: sourceMap ? 'linked' : false,
     sourcesContent: false,
   });
@@ -119,7 +136,7 @@ export function buildLayer(outDir: string, options: LayerBuildOptions = {}): Bui
   const output = buildWithDependencies(
     path.join(REPO_ROOT, 'shared', 'index.ts'),
     path.join(packageDir, 'index.mjs'),
-    options,
+    { ...options, startUp: 'lean' },
   );
   const manifest = {
     name: LAYER_PACKAGE,

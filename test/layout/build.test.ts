@@ -48,10 +48,25 @@ describe('the layer', () => {
     expect(layer.inputs.filter((input) => /openapi/i.test(input))).toEqual([]);
   });
 
-  it('gives CommonJS dependencies a real `require`', () => {
+  it('gives CommonJS dependencies a real `require`, without an ES import of `node:module`', () => {
     expect(readFileSync(layer.entry, 'utf8')).toMatch(
-      /^import \{ createRequire as \w+ \} from 'node:module'/,
+      /^const require = process\.getBuiltinModule\('node:module'\)\.createRequire\(import\.meta\.url\);/,
     );
+  });
+
+  it('imports no Node built-in as an ES module (its ESM facade reads every lazy export)', () => {
+    const code = readFileSync(layer.entry, 'utf8');
+    expect(code.match(/\bfrom\s*["'](node:)?[a-z_/0-9]+["']|\bimport\s*\(?\s*["']node:/g) ?? []).toEqual([]);
+    expect(code).toContain('process.getBuiltinModule("node:http")');
+  });
+
+  it('bundles the undici modules the layer uses, not its main entry (fetch, WebSocket, cookies…)', () => {
+    const undici = layer.inputs.filter((input) => input.includes('node_modules/undici/'));
+    expect(undici).toContain('node_modules/undici/lib/dispatcher/agent.js');
+    expect(undici).not.toContain('node_modules/undici/index.js');
+    expect(
+      undici.filter((input) => /\/lib\/(web\/(cookies|websocket|cache|eventsource)|mock)\//.test(input)),
+    ).toEqual([]);
   });
 
   it('ships and links a source map only when asked', () => {

@@ -146,6 +146,12 @@ describe.skipIf(!motoAvailable())(`the built bundles in the Lambda layout, run b
     }
   });
 
+  it('never loads Node’s own undici next to the layer’s (a cold-start cost for nothing)', () => {
+    expect(containers.map(({ id, run }) => [id, run.nodeUndici])).toEqual(
+      containers.map(({ id }) => [id, false]),
+    );
+  });
+
   it('finds the layer package only through Lambda’s NODE_PATH resolution', async () => {
     const run = await runContainer({
       node,

@@ -109,6 +109,8 @@ export interface ContainerRun {
   /** How the container resolved the layer package (`none` without layer resolution). */
   readonly layerResolution: LayerResolution | 'none';
   readonly results?: InvocationResult[];
+  /** Whether Node's own (internal) undici was loaded by the time the events were answered. */
+  readonly nodeUndici?: boolean;
   /** The handler module could not be loaded. */
   readonly loadError?: { code?: string; message: string };
   /** Everything the container printed (its logs). */

@@ -4,12 +4,19 @@
  * parameter, and no log line, error message or error cause here ever contains it.
  */
 import { GetParameterCommand, ParameterNotFound, type SSMClient } from '@aws-sdk/client-ssm';
-import { type Dispatcher, request } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 import { ConfigurationError, DependencyUnavailableError } from '../errors.ts';
 import { WebhookError } from './errors.ts';
 
 /** The robot answers within a second or two; a report must not spend its whole timeout waiting on it. */
 const WEBHOOK_TIMEOUT_MS = 10_000;
+
+/** The report's own pool (one post a day), created on first use. */
+let robotAgent: Agent | undefined;
+const defaultDispatcher = (): Dispatcher => {
+  robotAgent ??= new Agent();
+  return robotAgent;
+};
 
 export interface WebhookPostOptions {
   readonly dispatcher?: Dispatcher;
@@ -26,12 +33,13 @@ export async function postGroupRobotMarkdown(
   const timeout = Math.max(0, Math.min(WEBHOOK_TIMEOUT_MS, deadline - Date.now()));
   let response: Dispatcher.ResponseData;
   try {
-    response = await request(target, {
+    response = await (dispatcher ?? defaultDispatcher()).request({
+      origin: target.origin,
+      path: `${target.pathname}${target.search}`,
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ msgtype: 'markdown', markdown: { content } }),
       signal: AbortSignal.timeout(timeout),
-      ...(dispatcher && { dispatcher }),
     });
   } catch (error) {
     // No `cause`: transport errors are not ours to vouch for, and the URL must not leak through one.

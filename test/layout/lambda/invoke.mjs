@@ -3,8 +3,10 @@
  * `index.handler`) and invokes it once per event received over IPC, in order (a cold start, then
  * warm invocations), with a Lambda-shaped context. Answers over IPC, then exits like a container
  * that is frozen for good:
- *   { node, layerResolution, results: Array<{ value } | { error: { name, message } }> }
+ *   { node, layerResolution, results: Array<{ value } | { error: { name, message } }>, nodeUndici }
  *   or { node, layerResolution, loadError }.
+ * `nodeUndici`: whether Node's own copy of undici got loaded (the layer brings its own; loading both
+ * costs a cold start ~20 ms, docs/performance.md).
  */
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -25,6 +27,7 @@ process.once('message', async (events) => {
       }
     }
     answer.results = results;
+    answer.nodeUndici = process.moduleLoadList.includes('NativeModule internal/deps/undici/undici');
   } catch (error) {
     answer.loadError = { code: error.code, message: error.message };
   }

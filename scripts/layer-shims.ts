@@ -1,0 +1,70 @@
+/**
+ * What makes the layer cheap to start, as esbuild aliases (the build is synchronous for CDK, and
+ * esbuild plugins need its asynchronous API); docs/performance.md measures each:
+ *
+ * - Node built-ins without their ESM facade: an ES `import … from 'node:http'` makes Node build the
+ *   module's ESM namespace, which reads every export, lazy ones included (`http.WebSocket` loads Node's
+ *   own copy of undici: ~20 ms of a cold start). Each built-in resolves instead to a one-line module
+ *   that hands over the CommonJS object (`process.getBuiltinModule`, as `require` would); esbuild
+ *   reads named imports from it as properties where they are used, so nothing lazy is touched.
+ * - undici by the modules the layer uses: its main entry loads all of undici (fetch, WebSocket,
+ *   caches, cookies, mocks: half a MiB). `undici` resolves to a module exporting only `Agent`; an
+ *   import of any other name fails the build, so this cannot silently fall behind the sources.
+ *
+ * The alias targets are files: they are written to `<repo>/node_modules/.cache/layer-shims/`.
+ */
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { builtinModules, createRequire } from 'node:module';
+import path from 'node:path';
+
+/** A module per built-in; `node:`-only ones (node:test, node:sqlite) are not used by the layer. */
+const builtinShim = (name: string) =>
+  `module.exports = process.getBuiltinModule(${JSON.stringify(`node:${name}`)});\n`;
+
+/**
+ * `Agent#request` is the layer's one use of undici. undici's main entry installs `request` (and
+ * stream, pipeline… which the layer never calls) on every dispatcher; this installs `request` alone.
+ */
+const undiciShim = (resolve: (id: string) => string) => `
+import Agent from ${JSON.stringify(resolve('undici/lib/dispatcher/agent.js'))};
+import Dispatcher from ${JSON.stringify(resolve('undici/lib/dispatcher/dispatcher.js'))};
+import request from ${JSON.stringify(resolve('undici/lib/api/api-request.js'))};
+Dispatcher.prototype.request ??= request;
+export { Agent };
+`;
+
+/**
+ * The aliases of the layer build, for a package whose dependencies resolve from `packageDir`. Shim
+ * files are (re)written atomically, so concurrent builds never read a half-written one.
+ */
+export function layerAliases(repoRoot: string, packageDir: string): Record<string, string> {
+  const dir = path.join(repoRoot, 'node_modules', '.cache', 'layer-shims');
+  mkdirSync(dir, { recursive: true });
+  const aliases: Record<string, string> = {};
+  const shim = (file: string, contents: string) => {
+    const target = path.join(dir, file);
+    if (readIfPresent(target) !== contents) {
+      const temporary = `${target}.${process.pid}.tmp`;
+      writeFileSync(temporary, contents);
+      renameSync(temporary, target);
+    }
+    return target;
+  };
+  for (const name of builtinModules) {
+    if (name.startsWith('_')) continue; // Node's deprecated internals (_http_agent…)
+    const target = shim(`node-${name.replaceAll('/', '-')}.cjs`, builtinShim(name));
+    aliases[name] = target;
+    aliases[`node:${name}`] = target;
+  }
+  const resolve = createRequire(path.join(packageDir, 'package.json')).resolve;
+  aliases.undici = shim('undici.mjs', undiciShim(resolve));
+  return aliases;
+}
+
+function readIfPresent(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
