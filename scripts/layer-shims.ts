@@ -10,6 +10,11 @@
  * - undici by the modules the layer uses: its main entry loads all of undici (fetch, WebSocket,
  *   caches, cookies, mocks: half a MiB). `undici` resolves to a module exporting only `Agent`; an
  *   import of any other name fails the build, so this cannot silently fall behind the sources.
+ * - Lambda's credentials only: the SDK's default chain bundles every way of finding credentials (SSO,
+ *   profiles, processes, web identity, IMDS, with the STS/SSO clients they need: ~90 KiB to compile on
+ *   each cold start). A Lambda function gets its role's credentials in its environment; the chain
+ *   here reads them there, then from a container endpoint (AWS_CONTAINER_CREDENTIALS_*), and fails
+ *   with the SDK's own error otherwise.
  *
  * The alias targets are files: they are written to `<repo>/node_modules/.cache/layer-shims/`.
  */
@@ -31,6 +36,22 @@ import Dispatcher from ${JSON.stringify(resolve('undici/lib/dispatcher/dispatche
 import request from ${JSON.stringify(resolve('undici/lib/api/api-request.js'))};
 Dispatcher.prototype.request ??= request;
 export { Agent };
+`;
+
+const credentialsShim = `
+import { fromEnv } from '@aws-sdk/credential-provider-env';
+import { fromHttp } from '@aws-sdk/credential-provider-http';
+export const defaultProvider = (init = {}) => {
+  const environment = fromEnv(init);
+  return async (properties) => {
+    try {
+      return await environment(properties);
+    } catch (error) {
+      if (error?.tryNextLink === false) throw error;
+      return fromHttp(init)(properties);
+    }
+  };
+};
 `;
 
 /**
@@ -58,6 +79,7 @@ export function layerAliases(repoRoot: string, packageDir: string): Record<strin
   }
   const resolve = createRequire(path.join(packageDir, 'package.json')).resolve;
   aliases.undici = shim('undici.mjs', undiciShim(resolve));
+  aliases['@aws-sdk/credential-provider-node'] = shim('lambda-credentials.mjs', credentialsShim);
   return aliases;
 }
 

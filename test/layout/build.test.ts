@@ -60,6 +60,15 @@ describe('the layer', () => {
     expect(code).toContain('process.getBuiltinModule("node:http")');
   });
 
+  it('bundles the credential providers a Lambda function uses (environment, container), not the whole chain', () => {
+    const providers = layer.inputs
+      .map(
+        (input) => /node_modules\/@aws-sdk\/(credential-provider-[a-z-]+|nested-clients)\//.exec(input)?.[1],
+      )
+      .filter((name) => name !== undefined);
+    expect(new Set(providers)).toEqual(new Set(['credential-provider-env', 'credential-provider-http']));
+  });
+
   it('bundles the undici modules the layer uses, not its main entry (fetch, WebSocket, cookies…)', () => {
     const undici = layer.inputs.filter((input) => input.includes('node_modules/undici/'));
     expect(undici).toContain('node_modules/undici/lib/dispatcher/agent.js');
