@@ -21,6 +21,8 @@ export interface BenchFixture {
   readonly sandbox: ServerProcess;
   /** A function's environment as the stack sets it, plus where the AWS SDK finds SSM (moto). */
   readonly lambdaEnvironment: Readonly<Record<string, string>>;
+  /** The conventional function's environment (bench/conventional/function.ts), same SSM and WeCom. */
+  readonly conventionalEnvironment: Readonly<Record<string, string>>;
   /** The raw WeCom request the user-get handler makes for `userid` (with the token cached in SSM). */
   userGetUrl(userid: string): string;
   close(): Promise<void>;
@@ -39,6 +41,14 @@ export async function startFixture(): Promise<BenchFixture> {
     const token = await fetchToken(url, corpId, contactSecret);
     await provision(moto, corpId, contactSecret, token);
     const { region, credentials } = moto.clientConfig();
+    const aws = {
+      AWS_REGION: region,
+      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+      AWS_ENDPOINT_URL_SSM: moto.endpoint,
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    };
+    const names = parameterNames(STAGE_PREFIX);
     return {
       moto,
       sandbox,
@@ -46,11 +56,13 @@ export async function startFixture(): Promise<BenchFixture> {
         [ENV.ssmPrefix]: STAGE_PREFIX,
         [ENV.credentials]: 'contact',
         [ENV.baseUrl]: url,
-        AWS_REGION: region,
-        AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-        AWS_ENDPOINT_URL_SSM: moto.endpoint,
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        ...aws,
+      },
+      conventionalEnvironment: {
+        CORP_ID_PARAMETER: names.corpId,
+        SECRET_PARAMETER: names.secret('contact'),
+        WECOM_BASE_URL: url,
+        ...aws,
       },
       userGetUrl: (userid) =>
         `${url}/cgi-bin/user/get?${new URLSearchParams({ access_token: token.access_token, userid })}`,

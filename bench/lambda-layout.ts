@@ -5,6 +5,7 @@
  *   <root>/opt/nodejs/node_modules/@wecom-contact/layer/   the layer
  *   <root>/task/<id>/index.mjs                               each function
  *   <root>/task/baseline/index.mjs                           the baseline (undici bundled in)
+ *   <root>/task/conventional/index.mjs                       the conventional function (bench/conventional/)
  *
  * Lambda finds the layer package from NODE_PATH; plain Node does not. Two ways to launch a function:
  *  - `hooked`: exactly as the layout test, with its resolve hook (test/layout/lambda/register-hooks.mjs).
@@ -29,6 +30,7 @@ export interface Launch {
   /** The user-get function's folder. */
   readonly userGetDir: string;
   readonly baselineDir: string;
+  readonly conventionalDir: string;
 }
 
 export interface LambdaLayout {
@@ -40,11 +42,17 @@ export interface LambdaLayout {
   readonly functionBytes: Readonly<Record<FunctionId, number>>;
   /** Every file of the unpacked layer, as the stack deploys it by default (bundle and package.json). */
   readonly layerBytes: number;
+  /** The conventional function's bundle (it has no layer). */
+  readonly conventionalBytes: number;
   remove(): void;
 }
 
-/** A function with undici bundled in (it has no layer to lean on), built as the layer is built. */
+/**
+ * Functions with their dependencies bundled in (they have no layer to lean on), built the usual way
+ * (a plain esbuild bundle, as a team would build them; the layer's start-up shims are ours alone).
+ */
 const BASELINE_ENTRY = path.join(REPO_ROOT, 'bench', 'lambda', 'baseline-function.ts');
+const CONVENTIONAL_ENTRY = path.join(REPO_ROOT, 'bench', 'conventional', 'function.ts');
 
 export async function buildLambdaLayout(): Promise<LambdaLayout> {
   const root = mkdtempSync(path.join(tmpdir(), 'wecom-bench-'));
@@ -59,8 +67,10 @@ export async function buildLambdaLayout(): Promise<LambdaLayout> {
       nodeArguments: LAYER_RESOLUTION_ARGUMENTS,
       userGetDir: layout.taskRoot('user-get'),
       baselineDir: path.join(root, 'task', 'baseline'),
+      conventionalDir: path.join(root, 'task', 'conventional'),
     };
-    await buildWithDependencies(BASELINE_ENTRY, bundle(hooked.baselineDir));
+    buildWithDependencies(BASELINE_ENTRY, bundle(hooked.baselineDir));
+    const conventional = buildWithDependencies(CONVENTIONAL_ENTRY, bundle(hooked.conventionalDir));
     const layerModules = path.join(root, 'opt', 'nodejs', 'node_modules');
     const linkedCopy = (from: string, name: string) => {
       const dir = path.join(root, 'linked', name);
@@ -74,6 +84,7 @@ export async function buildLambdaLayout(): Promise<LambdaLayout> {
       nodeArguments: [],
       userGetDir: linkedCopy(hooked.userGetDir, 'user-get'),
       baselineDir: linkedCopy(hooked.baselineDir, 'baseline'),
+      conventionalDir: linkedCopy(hooked.conventionalDir, 'conventional'),
     };
     return {
       nodePath: layout.nodePath,
@@ -81,6 +92,7 @@ export async function buildLambdaLayout(): Promise<LambdaLayout> {
       linked,
       functionBytes,
       layerBytes: folderBytes(path.join(root, 'opt')),
+      conventionalBytes: conventional.bytes,
       remove: () => rmSync(root, { recursive: true, force: true }),
     };
   } catch (error) {

@@ -11,8 +11,14 @@ export const RESULT_KEYS = [
   'herd_failed',
   'ssm_reads_per_token_lifetime',
   'naive_latency_ratio',
-  'peak_rss_mb',
   'local_api_rps_ratio',
+  'cold_start_vs_conventional',
+  'warm_cpu_ratio',
+  'warm_latency_vs_conventional',
+  'peak_rss_over_baseline_mb',
+  'init_rss_over_baseline_mb',
+  'conventional_herd_gettoken_calls',
+  'conventional_herd_ssm_calls',
 ] as const;
 
 export type ResultKey = (typeof RESULT_KEYS)[number];
@@ -27,15 +33,21 @@ interface Goal {
 export const GOALS: Readonly<Record<ResultKey, Goal>> = {
   warm_latency_ratio: { text: '≤ 1.10', met: (value) => value <= 1.1 },
   warm_throughput_ratio: { text: '≥ 0.90', met: (value) => value >= 0.9 },
-  cold_start_ratio: { text: '≤ 2.0', met: (value) => value <= 2 },
+  cold_start_ratio: { text: '≤ 1.40', met: (value) => value <= 1.4 },
   fn_bundle_kb_max: { text: '≤ 10', met: (value) => value <= 10 },
   layer_kb: { text: 'report' },
   herd_gettoken_calls: { text: '≤ 2', met: (value) => value <= 2 },
   herd_failed: { text: '0', met: (value) => value === 0 },
   ssm_reads_per_token_lifetime: { text: '1', met: (value) => value <= 1 },
   naive_latency_ratio: { text: '≥ 3', met: (value) => value >= 3 },
-  peak_rss_mb: { text: '≤ 90', met: (value) => value <= 90 },
   local_api_rps_ratio: { text: 'report' },
+  cold_start_vs_conventional: { text: '≤ 0.90', met: (value) => value <= 0.9 },
+  warm_cpu_ratio: { text: '≤ 1.40', met: (value) => value <= 1.4 },
+  warm_latency_vs_conventional: { text: '≤ 0.80', met: (value) => value <= 0.8 },
+  peak_rss_over_baseline_mb: { text: '≤ 8', met: (value) => value <= 8 },
+  init_rss_over_baseline_mb: { text: '≤ 5', met: (value) => value <= 5 },
+  conventional_herd_gettoken_calls: { text: 'report' },
+  conventional_herd_ssm_calls: { text: 'report' },
 };
 
 export function verdict(key: ResultKey, value: number): 'met' | 'MISSED' | 'report' {

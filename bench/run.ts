@@ -13,12 +13,19 @@ import { fileURLToPath } from 'node:url';
 import { type BenchFixture, startFixture } from './fixture.ts';
 import { buildLambdaLayout, type LambdaLayout } from './lambda-layout.ts';
 import { describeMachine, type LambdaNode, lambdaNode } from './machine.ts';
-import { type HerdResult, measureHerd, measureSsmReads, type SsmReadsResult } from './measures/fleet.ts';
+import {
+  type ConventionalHerdResult,
+  type HerdResult,
+  measureConventionalHerd,
+  measureHerd,
+  measureSsmReads,
+  type SsmReadsResult,
+} from './measures/fleet.ts';
 import {
   type ColdStartResult,
   measureColdStart,
-  measurePeakRss,
-  type PeakRssResult,
+  measureWarmProcesses,
+  type WarmProcessesResult,
 } from './measures/lambda-processes.ts';
 import { type LocalApiResult, measureLocalApi } from './measures/local-api.ts';
 import { measureWarm, type WarmResults } from './measures/warm.ts';
@@ -36,9 +43,10 @@ const KIB = 1024;
 interface Measurements {
   readonly layout: LambdaLayout;
   readonly coldStart: ColdStartResult;
-  readonly peakRss: PeakRssResult;
+  readonly containers: WarmProcessesResult;
   readonly warm: WarmResults;
   readonly herd: HerdResult;
+  readonly conventionalHerd: ConventionalHerdResult;
   readonly ssmReads: SsmReadsResult;
   readonly localApi: LocalApiResult;
 }
@@ -65,16 +73,17 @@ async function measure(plan: BenchPlan, node: LambdaNode): Promise<Measurements>
   return {
     layout,
     coldStart: await measureColdStart(layout, fixture, node, plan),
-    peakRss: await measurePeakRss(layout, fixture, node, plan),
+    containers: await measureWarmProcesses(layout, fixture, node, plan),
     warm: await measureWarm(fixture, plan),
     herd: await measureHerd(fixture, plan),
+    conventionalHerd: await measureConventionalHerd(fixture, plan),
     ssmReads: await measureSsmReads(fixture, plan),
     localApi: await measureLocalApi(fixture, plan),
   };
 }
 
 function summarise(
-  { layout, coldStart, peakRss, warm, herd, ssmReads, localApi }: Measurements,
+  { layout, coldStart, containers, warm, herd, conventionalHerd, ssmReads, localApi }: Measurements,
   plan: BenchPlan,
   node: LambdaNode,
 ): { results: BenchResults; details: Record<ResultKey, string> } {
@@ -91,12 +100,21 @@ function summarise(
     herd_failed: herd.failed,
     ssm_reads_per_token_lifetime: round(ssmReads.readsPerLifetime),
     naive_latency_ratio: round(warm.naive.naiveMs / warm.naive.handlerMs),
-    peak_rss_mb: round(peakRss.peakRssMb, 1),
     local_api_rps_ratio: round(localApi.localApiRps / localApi.sandboxRps),
+    cold_start_vs_conventional: round(coldStart.hooked.subjectMs / coldStart.hooked.conventionalMs),
+    warm_cpu_ratio: round(containers.subject.warmCpuUs / containers.baseline.warmCpuUs),
+    warm_latency_vs_conventional: round(warm.latency.handlerMs / warm.latency.conventionalMs),
+    peak_rss_over_baseline_mb: round(containers.subject.peakRssMb - containers.baseline.peakRssMb, 1),
+    init_rss_over_baseline_mb: round(containers.subject.initRssMb - containers.baseline.initRssMb, 1),
+    conventional_herd_gettoken_calls: conventionalHerd.gettokenCalls,
+    conventional_herd_ssm_calls: conventionalHerd.ssmCalls,
   };
   const ms = (value: number) => `${value.toFixed(3)} ms`;
   const rps = (value: number) => `${value.toFixed(0)} req/s`;
   const { hooked, linked } = coldStart;
+  const { subject, baseline, conventional } = containers;
+  const mib = (value: number) => `${value.toFixed(1)} MiB`;
+  const perCall = (value: number) => `${value.toFixed(0)} µs`;
   const details: Record<ResultKey, string> = {
     warm_latency_ratio: `user-get handler ${ms(warm.latency.handlerMs)} ÷ raw undici ${ms(warm.latency.rawMs)}: +${ms(warm.latency.handlerMs - warm.latency.rawMs)} per call (medians of ${plan.latencyCalls} sequential calls each, interleaved)`,
     warm_throughput_ratio: `handler ${rps(warm.throughput.handlerRps)} ÷ raw undici ${rps(warm.throughput.rawRps)} (concurrency ${plan.concurrency}, median of ${plan.throughputRounds} rounds × ${plan.throughputRequests} each)`,
@@ -111,8 +129,14 @@ function summarise(
     herd_failed: `failed calls of those ${plan.herdSize}`,
     ssm_reads_per_token_lifetime: `${ssmReads.reads} token reads by one warm container over ${ssmReads.lifetimes} lifetime(s) of ${plan.requestsPerLifetime} evenly spread requests`,
     naive_latency_ratio: `naive (SSM + gettoken per request) ${ms(warm.naive.naiveMs)} ÷ ours ${ms(warm.naive.handlerMs)} (medians of ${plan.naiveCalls} each, interleaved)`,
-    peak_rss_mb: `MiB, max RSS of one process serving ${peakRss.requests} warm invocations on ${node.version} (the baseline function, undici alone: ${peakRss.baselinePeakRssMb.toFixed(1)} MiB)`,
     local_api_rps_ratio: `local API ${rps(localApi.localApiRps)} ÷ sandbox alone ${rps(localApi.sandboxRps)} (concurrency ${plan.concurrency}, median of ${plan.throughputRounds} rounds)`,
+    cold_start_vs_conventional: `user-get ${hooked.subjectMs.toFixed(0)} ms ÷ conventional function ${hooked.conventionalMs.toFixed(0)} ms (same launch and runs as cold_start_ratio; conventional bundle ${(layout.conventionalBytes / KIB).toFixed(0)} KiB)`,
+    warm_cpu_ratio: `CPU per warm invocation, user-get ${perCall(subject.warmCpuUs)} ÷ undici alone ${perCall(baseline.warmCpuUs)} (conventional ${perCall(conventional.warmCpuUs)}; last ${containers.requests / 2} of ${containers.requests} invocations in one process, ${node.version}, the driver's own share in each)`,
+    warm_latency_vs_conventional: `user-get handler ${ms(warm.latency.handlerMs)} ÷ conventional function ${ms(warm.latency.conventionalMs)} (interleaved with warm_latency_ratio's calls)`,
+    peak_rss_over_baseline_mb: `max RSS of one process serving ${containers.requests} warm invocations on ${node.version}: user-get ${mib(subject.peakRssMb)} − undici alone ${mib(baseline.peakRssMb)} (conventional ${mib(conventional.peakRssMb)})`,
+    init_rss_over_baseline_mb: `RSS at rest after the first invocation: user-get ${mib(subject.initRssMb)} − undici alone ${mib(baseline.initRssMb)} (conventional ${mib(conventional.initRssMb)})`,
+    conventional_herd_gettoken_calls: `${plan.herdSize} cold conventional containers, each with its own token cache (ours: ${herd.coldGettokenCalls}, herd_gettoken_calls)`,
+    conventional_herd_ssm_calls: `SSM calls of those ${plan.herdSize} cold conventional containers (Powertools getParameter, corp id and secret each)`,
   };
   return { results, details };
 }

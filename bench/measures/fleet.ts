@@ -6,14 +6,21 @@
  *  - herd: N containers, warm, all meet an expired token at the same moment.
  *  - SSM reads: one warm container serving requests spread evenly over token lifetimes, next to the
  *    container that refreshes the fleet's token; its token reads divided by the lifetimes.
+ *  - the conventional herd: N cold containers of the conventional function (bench/conventional/), each
+ *    with its own Powertools provider and token cache: its gettoken and SSM calls.
  */
-import { SSMClient } from '@aws-sdk/client-ssm';
+
+import { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
+import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { Agent } from 'undici';
 import { startSandbox } from '#sandbox/index.ts';
 import type { Sandbox } from '#sandbox/types.ts';
 import { createRuntime, type LayerRuntime } from '#shared/runtime.ts';
 import { parameterNames } from '#shared/runtime-types.ts';
 import { SsmTokenStore } from '#shared/token/ssm-store.ts';
+import { routeEvent } from '#test/functions/support/events.ts';
+import { createConventionalHandler } from '../conventional/handler.ts';
 import type { BenchFixture } from '../fixture.ts';
 import type { BenchPlan } from '../plan.ts';
 import { startStep } from '../progress.ts';
@@ -25,6 +32,12 @@ export interface HerdResult {
   readonly failed: number;
   /** gettoken calls of the same fleet starting cold (for the record). */
   readonly coldGettokenCalls: number;
+}
+
+export interface ConventionalHerdResult {
+  readonly gettokenCalls: number;
+  readonly ssmCalls: number;
+  readonly failed: number;
 }
 
 export interface SsmReadsResult {
@@ -167,5 +180,69 @@ export async function measureSsmReads(fixture: BenchFixture, plan: BenchPlan): P
     return result;
   } finally {
     await fleet.close();
+  }
+}
+
+/** SSM calls made by `ssm` so far (every command, as the conventional provider makes them). */
+function countCalls(ssm: SSMClient): () => number {
+  let calls = 0;
+  ssm.middlewareStack.add(
+    (next) => (args) => {
+      calls++;
+      return next(args);
+    },
+    { step: 'initialize', name: 'countCalls' },
+  );
+  return () => calls;
+}
+
+export async function measureConventionalHerd(
+  fixture: BenchFixture,
+  plan: BenchPlan,
+): Promise<ConventionalHerdResult> {
+  const step = startStep(`conventional herd of ${plan.herdSize} cold containers`, 1);
+  const sandbox = await startSandbox({ seed: 'demo' });
+  const setup = new SSMClient(fixture.moto.clientConfig());
+  const clients: SSMClient[] = [];
+  try {
+    const names = parameterNames('/wecom-contact/bench-conventional');
+    const put = (Name: string, Value: string, Type: 'String' | 'SecureString') =>
+      setup.send(new PutParameterCommand({ Name, Value, Type, Overwrite: true }));
+    await put(names.corpId, sandbox.corpId, 'String');
+    await put(names.secret('contact'), sandbox.contactSecret, 'SecureString');
+    const event = routeEvent('user-get', { pathParameters: { userid: 'zhangsan' } });
+    const containers = Array.from({ length: plan.herdSize }, () => {
+      const ssm = new SSMClient(fixture.moto.clientConfig());
+      clients.push(ssm);
+      const provider = new SSMProvider({ awsSdkV3Client: ssm });
+      const handler = createConventionalHandler({
+        readParameter: (name, decrypt) => provider.get(name, { decrypt }),
+        corpIdParameter: names.corpId,
+        secretParameter: names.secret('contact'),
+        baseUrl: sandbox.url,
+      });
+      return { handler, ssmCalls: countCalls(ssm) };
+    });
+    sandbox.resetCounters();
+    const results = await Promise.allSettled(
+      containers.map(({ handler }) =>
+        handler(structuredClone(event) as APIGatewayProxyEventV2, {} as Context),
+      ),
+    );
+    const failed = results.filter(
+      (result) => result.status === 'rejected' || result.value.statusCode !== 200,
+    ).length;
+    const result = {
+      gettokenCalls: sandbox.counters().gettoken ?? 0,
+      ssmCalls: containers.reduce((total, { ssmCalls }) => total + ssmCalls(), 0),
+      failed,
+    };
+    step.advance();
+    step.done(`${result.gettokenCalls} gettoken, ${result.ssmCalls} SSM calls, ${failed} failed`);
+    return result;
+  } finally {
+    setup.destroy();
+    for (const client of clients) client.destroy();
+    await sandbox.stop();
   }
 }

@@ -1,10 +1,12 @@
 /**
  * The built bundles in the Lambda layout, each run by bench/lambda/driver.mjs in a fresh Node process
- * (one Node binary for the subject and its baseline alike):
- *  - cold start: spawn → one event answered → exit, for the user-get function (layer + bundle; its
- *    secret and cached token read from SSM) against the baseline function (undici, one request);
- *    measured with both launches of bench/lambda-layout.ts, interleaved;
- *  - peak RSS: one process serving many warm invocations, subject then baseline (linked launch).
+ * (one Node binary for every side): the user-get function (layer + bundle; its secret and cached token
+ * read from SSM), the conventional function (bench/conventional/: Powertools parameters, its own
+ * gettoken, native fetch) and the baseline function (undici, one request):
+ *  - cold start: spawn → one event answered → exit, measured with both launches of
+ *    bench/lambda-layout.ts, interleaved;
+ *  - a warm container: one process serving many invocations, per side (linked launch): peak RSS, RSS
+ *    at rest after the first invocation, CPU per warm invocation.
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,12 +30,15 @@ const PROGRESS_EVERY = 1_000;
 interface DriverSummary {
   readonly statuses: Record<string, number>;
   readonly maxRssKb: number;
+  readonly initRssKb?: number;
+  readonly warmCpuUs?: number;
 }
 
 /** Medians in ms, spawn to exit. */
 export interface ColdStartTimes {
   readonly subjectMs: number;
   readonly baselineMs: number;
+  readonly conventionalMs: number;
 }
 
 export interface ColdStartResult {
@@ -43,10 +48,21 @@ export interface ColdStartResult {
   readonly linked: ColdStartTimes;
 }
 
-export interface PeakRssResult {
+/** One warm container of a side. */
+export interface ContainerFigures {
+  /** Max RSS over all the invocations, MiB. */
   readonly peakRssMb: number;
-  /** The baseline function serving as many requests: what this Node needs for undici alone. */
-  readonly baselinePeakRssMb: number;
+  /** RSS at rest after the first invocation, MiB. */
+  readonly initRssMb: number;
+  /** CPU (user + system) per invocation over the second half, µs (the driver's own share included). */
+  readonly warmCpuUs: number;
+}
+
+export interface WarmProcessesResult {
+  readonly subject: ContainerFigures;
+  /** The baseline function: what this Node needs for undici alone. */
+  readonly baseline: ContainerFigures;
+  readonly conventional: ContainerFigures;
   readonly requests: number;
 }
 
@@ -75,7 +91,7 @@ function sides(
   layout: LambdaLayout,
   fixture: BenchFixture,
   launch: Launch,
-): { subject: Side; baseline: Side } {
+): { subject: Side; baseline: Side; conventional: Side } {
   return {
     subject: {
       what: `the user-get function (${launch.name})`,
@@ -88,6 +104,12 @@ function sides(
       launch,
       dir: launch.baselineDir,
       env: functionEnvironment(layout, launch.baselineDir, { BENCH_TARGET_URL: fixture.userGetUrl(USERID) }),
+    },
+    conventional: {
+      what: `the conventional function (${launch.name})`,
+      launch,
+      dir: launch.conventionalDir,
+      env: functionEnvironment(layout, launch.conventionalDir, fixture.conventionalEnvironment),
     },
   };
 }
@@ -135,7 +157,7 @@ export async function measureColdStart(
 ): Promise<ColdStartResult> {
   const hooked = sides(layout, fixture, layout.hooked);
   const linked = sides(layout, fixture, layout.linked);
-  const all = [hooked.baseline, hooked.subject, linked.baseline, linked.subject];
+  const all = [hooked.baseline, hooked.subject, hooked.conventional, linked.baseline, linked.subject];
   const step = startStep('cold starts (fresh processes)', all.length * (plan.coldStarts + 1));
   const coldStart = async (side: Side) => {
     const { elapsedMs } = await run(node, side, 1);
@@ -144,42 +166,67 @@ export async function measureColdStart(
   };
   // One untimed start each first: the files are then in the page cache for every side alike.
   for (const side of all) await coldStart(side);
+  // The conventional function needs no layer: it runs with the hooked launch only (the hook is
+  // loaded alike for every side there).
   const times = await interleaved(plan.coldStarts, {
     hookedBaseline: () => coldStart(hooked.baseline),
     hookedSubject: () => coldStart(hooked.subject),
+    hookedConventional: () => coldStart(hooked.conventional),
     linkedBaseline: () => coldStart(linked.baseline),
     linkedSubject: () => coldStart(linked.subject),
   });
+  const conventionalMs = median(times.hookedConventional);
   const result = {
-    hooked: { subjectMs: median(times.hookedSubject), baselineMs: median(times.hookedBaseline) },
-    linked: { subjectMs: median(times.linkedSubject), baselineMs: median(times.linkedBaseline) },
+    hooked: {
+      subjectMs: median(times.hookedSubject),
+      baselineMs: median(times.hookedBaseline),
+      conventionalMs,
+    },
+    linked: {
+      subjectMs: median(times.linkedSubject),
+      baselineMs: median(times.linkedBaseline),
+      conventionalMs: Number.NaN,
+    },
   };
   const text = ({ subjectMs, baselineMs }: ColdStartTimes) =>
     `${subjectMs.toFixed(0)} vs ${baselineMs.toFixed(0)} ms`;
-  step.done(`user-get vs undici alone: ${text(result.hooked)} (hooked), ${text(result.linked)} (linked)`);
+  step.done(
+    `user-get vs undici alone: ${text(result.hooked)} (hooked; conventional ${conventionalMs.toFixed(0)} ms), ${text(result.linked)} (linked)`,
+  );
   return result;
 }
 
-export async function measurePeakRss(
+export async function measureWarmProcesses(
   layout: LambdaLayout,
   fixture: BenchFixture,
   node: LambdaNode,
   plan: BenchPlan,
-): Promise<PeakRssResult> {
-  const { subject, baseline } = sides(layout, fixture, layout.linked);
-  const step = startStep('peak RSS of a warm container (user-get, then the baseline)', 2 * plan.rssRequests);
-  const peakRssMb = async (side: Side) => {
+): Promise<WarmProcessesResult> {
+  const { subject, baseline, conventional } = sides(layout, fixture, layout.linked);
+  const step = startStep(
+    'warm containers: RSS and CPU (user-get, conventional, baseline)',
+    3 * plan.rssRequests,
+  );
+  const figures = async (side: Side): Promise<ContainerFigures> => {
     const completed = await run(node, side, plan.rssRequests, () => step.advance(PROGRESS_EVERY));
     step.advance(plan.rssRequests % PROGRESS_EVERY || PROGRESS_EVERY);
-    return (summaryOf(completed)?.maxRssKb ?? Number.NaN) / 1024;
+    const summary = summaryOf(completed);
+    return {
+      peakRssMb: (summary?.maxRssKb ?? Number.NaN) / 1024,
+      initRssMb: (summary?.initRssKb ?? Number.NaN) / 1024,
+      warmCpuUs: summary?.warmCpuUs ?? Number.NaN,
+    };
   };
   const result = {
-    peakRssMb: await peakRssMb(subject),
-    baselinePeakRssMb: await peakRssMb(baseline),
+    subject: await figures(subject),
+    conventional: await figures(conventional),
+    baseline: await figures(baseline),
     requests: plan.rssRequests,
   };
+  const text = ({ peakRssMb, initRssMb, warmCpuUs }: ContainerFigures) =>
+    `${peakRssMb.toFixed(1)}/${initRssMb.toFixed(1)} MiB, ${warmCpuUs.toFixed(0)} µs`;
   step.done(
-    `${result.peakRssMb.toFixed(1)} MiB (undici alone: ${result.baselinePeakRssMb.toFixed(1)} MiB) after ${plan.rssRequests} invocations`,
+    `peak/init RSS, CPU per call: ours ${text(result.subject)}; conventional ${text(result.conventional)}; undici alone ${text(result.baseline)}`,
   );
   return result;
 }

@@ -3,7 +3,9 @@
  * Lambda builds from its environment: secret and token read from SSM once, then cached) answering API
  * Gateway v2 events, against
  *  - one raw undici request to the same sandbox endpoint (latency, and throughput at concurrency 32);
- *  - the naive handler (bench/naive-handler.ts: SSM + gettoken on every request).
+ *  - the naive handler (bench/naive-handler.ts: SSM + gettoken on every request);
+ *  - the conventional function (bench/conventional/: middy, Powertools parameters, native fetch), for
+ *    the sequential latency.
  * WeCom is the sandbox in its own process, as WeCom is a remote server.
  */
 import { SSMClient } from '@aws-sdk/client-ssm';
@@ -19,7 +21,7 @@ import { type ProgressStep, startStep } from '../progress.ts';
 import { interleaved, latencies, median, throughput } from '../stats.ts';
 
 export interface WarmResults {
-  readonly latency: { readonly handlerMs: number; readonly rawMs: number };
+  readonly latency: { readonly handlerMs: number; readonly rawMs: number; readonly conventionalMs: number };
   readonly throughput: { readonly handlerRps: number; readonly rawRps: number };
   readonly naive: { readonly naiveMs: number; readonly handlerMs: number };
 }
@@ -47,6 +49,7 @@ interface Contestants {
   handler(prepared: readonly Invocation[]): Call;
   raw: Call;
   naive(prepared: readonly Invocation[]): Call;
+  conventional(prepared: readonly Invocation[]): Call;
   close(): Promise<void>;
 }
 
@@ -59,8 +62,9 @@ const pick = (prepared: readonly Invocation[], index: number) =>
 
 async function contestants(fixture: BenchFixture): Promise<Contestants> {
   // The function builds its runtime from the environment on its first invocation, as in Lambda.
-  Object.assign(process.env, fixture.lambdaEnvironment);
+  Object.assign(process.env, fixture.lambdaEnvironment, fixture.conventionalEnvironment);
   const { handler } = (await import('../../functions/user-get.ts')) as { handler: OperationHandler };
+  const conventional = (await import('../conventional/function.ts')).handler;
   const rawAgent = new Agent();
   const naiveAgent = new Agent();
   const ssm = new SSMClient(fixture.moto.clientConfig());
@@ -81,6 +85,10 @@ async function contestants(fixture: BenchFixture): Promise<Contestants> {
       const { statusCode, body } = await request(rawUrl, { dispatcher: rawAgent });
       await body.text();
       expectOk(statusCode, 'the raw request');
+    },
+    conventional: (prepared) => async (index) => {
+      const { event, context } = pick(prepared, index);
+      expectOk((await conventional(event, context)).statusCode, 'the conventional function');
     },
     naive: (prepared) => async (index) => {
       expectOk((await naive(pick(prepared, index).event)).statusCode, 'the naive handler');
@@ -103,22 +111,30 @@ function counted(call: Call, step: ProgressStep): Call {
 /** Long enough for V8 to optimise the handler's whole chain: its first few hundred calls run slower. */
 async function warmUp(contestant: Contestants, plan: BenchPlan): Promise<void> {
   const naiveCalls = Math.ceil(plan.warmUpCalls / 10);
-  const step = startStep('warm-up', 2 * plan.warmUpCalls + naiveCalls);
+  const step = startStep('warm-up', 3 * plan.warmUpCalls + naiveCalls);
   await latencies(plan.warmUpCalls, counted(contestant.handler(invocations(plan.warmUpCalls)), step));
+  await latencies(plan.warmUpCalls, counted(contestant.conventional(invocations(plan.warmUpCalls)), step));
   await latencies(plan.warmUpCalls, counted(contestant.raw, step));
   await latencies(naiveCalls, counted(contestant.naive(invocations(1)), step));
-  step.done('handler, raw undici and naive handler warm');
+  step.done('handler, conventional function, raw undici and naive handler warm');
 }
 
 async function sequentialLatency(contestant: Contestants, plan: BenchPlan): Promise<WarmResults['latency']> {
-  const step = startStep('warm latency (sequential)', 2 * plan.latencyCalls);
-  const timed = await interleaved(plan.latencyCalls / plan.latencyBlock, {
-    raw: () => latencies(plan.latencyBlock, counted(contestant.raw, step)),
-    handler: () =>
-      latencies(plan.latencyBlock, counted(contestant.handler(invocations(plan.latencyBlock)), step)),
+  const step = startStep('warm latency (sequential)', 3 * plan.latencyCalls);
+  const block = plan.latencyBlock;
+  const timed = await interleaved(plan.latencyCalls / block, {
+    raw: () => latencies(block, counted(contestant.raw, step)),
+    handler: () => latencies(block, counted(contestant.handler(invocations(block)), step)),
+    conventional: () => latencies(block, counted(contestant.conventional(invocations(block)), step)),
   });
-  const result = { handlerMs: median(timed.handler.flat()), rawMs: median(timed.raw.flat()) };
-  step.done(`median ${result.handlerMs.toFixed(3)} ms vs raw ${result.rawMs.toFixed(3)} ms`);
+  const result = {
+    handlerMs: median(timed.handler.flat()),
+    rawMs: median(timed.raw.flat()),
+    conventionalMs: median(timed.conventional.flat()),
+  };
+  step.done(
+    `median ${result.handlerMs.toFixed(3)} ms vs raw ${result.rawMs.toFixed(3)} ms, conventional ${result.conventionalMs.toFixed(3)} ms`,
+  );
   return result;
 }
 
