@@ -131,18 +131,6 @@ export class DependencyUnavailableError extends ServiceError {
 }
 
 /**
- * The invocation ran out of time before it could answer: middy's guard just before Lambda's own
- * timeout. WeCom calls normally give up well before (their deadline keeps a margin), so this says
- * the time went elsewhere (SSM, a cold start), not that WeCom was slow.
- */
-export class InvocationTimeoutError extends ServiceError {
-  override readonly name = 'InvocationTimeoutError';
-  constructor() {
-    super('The invocation ran out of time before it could answer');
-  }
-}
-
-/**
  * A success answer from WeCom that the service must read itself (a listing it merges, a member it
  * compares) does not have the shape WeCom documents. Answered 502: nothing the caller can fix. The
  * message names the call and the field, never a value.

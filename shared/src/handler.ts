@@ -11,7 +11,6 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy, { type MiddyfiedHandler } from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { InvocationTimeoutError } from './errors.ts';
 import { executeOperation } from './middleware/execute.ts';
 import type { OperationRow } from './middleware/invocation.ts';
 import { type InvocationLogger, logInvocation } from './middleware/logging.ts';
@@ -40,12 +39,13 @@ export interface OperationHandlerOptions {
  */
 export type OperationHandler = MiddyfiedHandler<unknown, unknown, Error, Context>;
 
-/** middy's last-resort guard before Lambda's own timeout; our deadline normally ends calls well before. */
-const TIMEOUT_GUARD_MS = 50;
-
-const timeoutEarlyResponse = () => {
-  throw new InvocationTimeoutError();
-};
+/**
+ * No early-timeout guard of middy's: it would start a second timer on every invocation. The
+ * invocation's one deadline (execute.ts: the Lambda's remaining time less a margin) bounds every wait
+ * on the way (the token provider's, each WeCom attempt's), and SSM calls have short timeouts of their
+ * own (runtime.ts), so a call gives up, and the caller gets its 504, before Lambda's timeout.
+ */
+const MIDDY_OPTIONS = { timeoutEarlyInMillis: 0 } as const;
 
 export function createOperationHandler(
   id: OperationId,
@@ -53,10 +53,10 @@ export function createOperationHandler(
 ): OperationHandler {
   const operation: OperationRow = getOperation(id);
   return (
-    middy<unknown, unknown, Error, Context>(executeOperation(operation, options.runtime ?? getRuntime), {
-      timeoutEarlyInMillis: TIMEOUT_GUARD_MS,
-      timeoutEarlyResponse,
-    })
+    middy<unknown, unknown, Error, Context>(
+      executeOperation(operation, options.runtime ?? getRuntime),
+      MIDDY_OPTIONS,
+    )
       // resetKeys: keys a step appends during one invocation never reach the next.
       .use(injectLambdaContext(defaultLogger, { resetKeys: true, logEvent: false }))
       .use(mapErrors(operation))

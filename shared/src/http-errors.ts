@@ -8,7 +8,6 @@ import {
   DependencyUnavailableError,
   HttpRequestError,
   InputProcessingError,
-  InvocationTimeoutError,
   UnexpectedAnswerError,
   UpstreamHttpError,
   UpstreamNetworkError,
@@ -250,8 +249,6 @@ export function describeError(error: unknown, operationId?: OperationId): ErrorD
   if (error instanceof UnexpectedAnswerError) return describe(502, UNEXPECTED_SHAPE);
   if (error instanceof UpstreamTimeoutError) return describe(504, 'WeCom did not answer in time');
   if (error instanceof UpstreamNetworkError) return describe(504, 'WeCom could not be reached');
-  if (error instanceof InvocationTimeoutError)
-    return describe(504, 'The request ran out of time; retry later');
   if (error instanceof DependencyUnavailableError) {
     return describe(503, 'A service this API depends on is unavailable; retry later', {
       retryAfterSeconds: DEPENDENCY_RETRY_SECONDS,

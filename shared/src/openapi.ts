@@ -39,7 +39,7 @@ const ERROR_DESCRIPTIONS: Record<ErrorStatus, string> = {
   500: 'Internal error',
   502: 'The service is misconfigured (the message says who must fix what), or WeCom cannot serve the request',
   503: 'WeCom, or a service this API depends on, is busy; retry after `Retry-After` seconds',
-  504: 'WeCom did not answer in time or could not be reached, or the request ran out of time',
+  504: 'WeCom did not answer in time or could not be reached',
 };
 
 const RETRY_AFTER_HEADER = {

@@ -2,6 +2,7 @@
  * The middleware chain on its own (a fake WeCom client): event normalisation for every source, the
  * HTTP limits, the error mapping and the SQS batch rules.
  */
+import { createHook } from 'node:async_hooks';
 import { describe, expect, it, vi } from 'vitest';
 import {
   ConfigurationError,
@@ -453,22 +454,23 @@ describe('failures that are not WeCom refusals', () => {
     });
   });
 
-  it("answers middy's early timeout with 504 of its own, not as WeCom's silence", async () => {
-    let finish = () => {};
-    const { runtime } = fakeRuntime(
-      () => new Promise((resolve) => (finish = () => resolve({ errcode: 0, errmsg: 'ok' }))),
-    );
-    const logger = new CapturingLogger();
-    const handler = createOperationHandler('user-get', { runtime: () => runtime, logger });
-
-    const answer = httpAnswer(await handler(read(), fakeLambdaContext({ timeoutMs: 120 })));
-    finish();
-
-    expect(answer).toMatchObject({
-      statusCode: 504,
-      body: { message: 'The request ran out of time; retry later' },
-    });
-    expect(logger.records.at(-1)?.fields[0]).toMatchObject({ errorName: 'InvocationTimeoutError' });
+  it('starts no timer of its own per invocation: the WeCom call’s deadline is the only one', async () => {
+    const { invoke, call } = setup('user-get');
+    await invoke(read()); // the first invocation builds what the container keeps
+    const timers: string[] = [];
+    const hook = createHook({
+      init: (_id, type) => {
+        if (type === 'Timeout') timers.push(type);
+      },
+    }).enable();
+    try {
+      expect(httpAnswer(await invoke(read())).statusCode).toBe(200);
+    } finally {
+      hook.disable();
+    }
+    expect(call).toHaveBeenCalledTimes(2);
+    expect(call.mock.calls[1]?.[2]).toMatchObject({ deadline: expect.any(Number) });
+    expect(timers).toEqual([]);
   });
 
   it("does not take another library's TimeoutError (the AWS SDK's) for WeCom's", async () => {

@@ -59,8 +59,8 @@ describe('resets and slow answers past the deadline', () => {
 
     const answer = httpAnswer(await started.invoke('user-get', event, context));
 
-    // WeCom's 504, not middy's last-resort guard ("The request ran out of time"): our deadline ended
-    // the call while the function still had time to answer.
+    // WeCom's 504: our deadline ended the call while the function still had time to answer (the
+    // handler has no other guard: test/functions/middleware.test.ts).
     expect(answer.statusCode).toBe(504);
     expect(answer.body.message).toMatch(/^WeCom (did not answer in time|could not be reached)$/);
   });
