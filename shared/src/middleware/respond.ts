@@ -8,6 +8,7 @@ import type { APIGatewayProxyStructuredResultV2, SQSBatchResponse } from 'aws-la
 import { ConfigurationError, MethodNotAllowedError, ServiceError } from '../errors.ts';
 import { describeError, type ErrorDescription } from '../http-errors.ts';
 import type { OperationId } from '../operations.ts';
+import { answerText } from '../wecom/answer-text.ts';
 import { type Invocation, invocationOf, type OperationRow, sourceOf } from './invocation.ts';
 
 const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8' } as const;
@@ -32,13 +33,20 @@ export function shapeResponse(operation: OperationRow): MiddlewareObj {
 function successResponse(invocation: Invocation, operationId: OperationId) {
   switch (invocation.source) {
     case 'http':
-      return jsonResponse(200, invocation.item.result);
+      return answerResponse(invocation.item.result);
     case 'direct':
     case 'eventbridge':
       return invocation.item.result;
     case 'sqs':
       return batchResponse(invocation, operationId);
   }
+}
+
+/** WeCom's answer with 200: its own text when it is passed on untouched (wecom/answer-text.ts). */
+function answerResponse(result: unknown): APIGatewayProxyStructuredResultV2 {
+  const text = answerText(result);
+  if (text === undefined) return jsonResponse(200, result);
+  return { statusCode: 200, headers: { ...JSON_HEADERS }, body: text };
 }
 
 /** Records that failed permanently (a 4xx) are not retried: they are logged and dropped. */

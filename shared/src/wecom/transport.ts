@@ -21,6 +21,7 @@ import {
   WeComError,
 } from '../errors.ts';
 import { isDebugEnabled, logger } from '../observability.ts';
+import { rememberAnswerText } from './answer-text.ts';
 import {
   WECOM_DEFAULT_BASE_URL,
   WECOM_METHODS,
@@ -229,7 +230,7 @@ export function classify<A extends WeComApi>(
     const errmsg = typeof envelope.errmsg === 'string' ? envelope.errmsg : '';
     throw new WeComError(api, envelope.errcode, redactValue(redactText(errmsg), accessToken));
   }
-  return envelope as WeComResponse<A>;
+  return rememberAnswerText(envelope as WeComResponse<A>, body);
 }
 
 function parseEnvelope(body: string): ({ errcode: number; errmsg?: unknown } & object) | undefined {
