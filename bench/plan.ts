@@ -16,7 +16,7 @@ export interface BenchPlan {
   readonly throughputRounds: number;
   /** Sequential calls per side for the naive baseline (each naive call makes three round trips). */
   readonly naiveCalls: number;
-  /** Fresh processes per side (the issue: 10). */
+  /** Fresh processes per side (the issue: at least 10; 20 steady the medians on a busy machine). */
   readonly coldStarts: number;
   readonly herdSize: number;
   /** Token lifetimes the warm container serves, and requests per lifetime. */
@@ -35,7 +35,7 @@ export const FULL_PLAN: BenchPlan = {
   throughputRequests: 4_000,
   throughputRounds: 3,
   naiveCalls: 300,
-  coldStarts: 10,
+  coldStarts: 20,
   herdSize: 50,
   lifetimes: 3,
   requestsPerLifetime: 240,

@@ -111,7 +111,7 @@ function summarise(
   };
   const ms = (value: number) => `${value.toFixed(3)} ms`;
   const rps = (value: number) => `${value.toFixed(0)} req/s`;
-  const { hooked, linked } = coldStart;
+  const { hooked, linked, hookedCpu } = coldStart;
   const { subject, baseline, conventional } = containers;
   const mib = (value: number) => `${value.toFixed(1)} MiB`;
   const perCall = (value: number) => `${value.toFixed(0)} µs`;
@@ -121,7 +121,8 @@ function summarise(
     cold_start_ratio:
       `spawn → one event answered → exit (medians of ${plan.coldStarts} each, ${node.version}), launched as the Lambda layout test does: ` +
       `layer + user-get ${hooked.subjectMs.toFixed(0)} ms ÷ undici + one request ${hooked.baselineMs.toFixed(0)} ms; ` +
-      `without the resolve hook: ${linked.subjectMs.toFixed(0)} ÷ ${linked.baselineMs.toFixed(0)} ms = ${(linked.subjectMs / linked.baselineMs).toFixed(2)}`,
+      `without the resolve hook: ${linked.subjectMs.toFixed(0)} ÷ ${linked.baselineMs.toFixed(0)} ms = ${(linked.subjectMs / linked.baselineMs).toFixed(2)}; ` +
+      `CPU time: ${hookedCpu.subjectMs.toFixed(0)} ÷ ${hookedCpu.baselineMs.toFixed(0)} ms = ${(hookedCpu.subjectMs / hookedCpu.baselineMs).toFixed(2)}`,
     fn_bundle_kb_max: `KiB, minified, layer excluded (largest: ${largestId})`,
     layer_kb:
       'KiB, every file of the unpacked layer as deployed by default (bundle + package.json; the source map ships only with the `sourceMaps` context key)',
@@ -130,7 +131,7 @@ function summarise(
     ssm_reads_per_token_lifetime: `${ssmReads.reads} token reads by one warm container over ${ssmReads.lifetimes} lifetime(s) of ${plan.requestsPerLifetime} evenly spread requests`,
     naive_latency_ratio: `naive (SSM + gettoken per request) ${ms(warm.naive.naiveMs)} ÷ ours ${ms(warm.naive.handlerMs)} (medians of ${plan.naiveCalls} each, interleaved)`,
     local_api_rps_ratio: `local API ${rps(localApi.localApiRps)} ÷ sandbox alone ${rps(localApi.sandboxRps)} (concurrency ${plan.concurrency}, median of ${plan.throughputRounds} rounds)`,
-    cold_start_vs_conventional: `user-get ${hooked.subjectMs.toFixed(0)} ms ÷ conventional function ${hooked.conventionalMs.toFixed(0)} ms (same launch and runs as cold_start_ratio; conventional bundle ${(layout.conventionalBytes / KIB).toFixed(0)} KiB)`,
+    cold_start_vs_conventional: `user-get ${hooked.subjectMs.toFixed(0)} ms ÷ conventional function ${hooked.conventionalMs.toFixed(0)} ms (same launch and runs as cold_start_ratio; CPU time: ${hookedCpu.subjectMs.toFixed(0)} ÷ ${hookedCpu.conventionalMs.toFixed(0)} ms = ${(hookedCpu.subjectMs / hookedCpu.conventionalMs).toFixed(2)}; conventional bundle ${(layout.conventionalBytes / KIB).toFixed(0)} KiB)`,
     warm_cpu_ratio: `CPU per warm invocation, user-get ${perCall(subject.warmCpuUs)} ÷ undici alone ${perCall(baseline.warmCpuUs)} (conventional ${perCall(conventional.warmCpuUs)}; last ${containers.requests / 2} of ${containers.requests} invocations in one process, ${node.version}, the driver's own share in each)`,
     warm_latency_vs_conventional: `user-get handler ${ms(warm.latency.handlerMs)} ÷ conventional function ${ms(warm.latency.conventionalMs)} (interleaved with warm_latency_ratio's calls)`,
     peak_rss_over_baseline_mb: `max RSS of one process serving ${containers.requests} warm invocations on ${node.version}: user-get ${mib(subject.peakRssMb)} − undici alone ${mib(baseline.peakRssMb)} (conventional ${mib(conventional.peakRssMb)})`,

@@ -30,11 +30,12 @@ const PROGRESS_EVERY = 1_000;
 interface DriverSummary {
   readonly statuses: Record<string, number>;
   readonly maxRssKb: number;
+  readonly cpuMs: number;
   readonly initRssKb?: number;
   readonly warmCpuUs?: number;
 }
 
-/** Medians in ms, spawn to exit. */
+/** Medians in ms: spawn to exit, or the process's CPU time. */
 export interface ColdStartTimes {
   readonly subjectMs: number;
   readonly baselineMs: number;
@@ -46,6 +47,8 @@ export interface ColdStartResult {
   readonly hooked: ColdStartTimes;
   /** Node's own resolution through a node_modules link: no hook. */
   readonly linked: ColdStartTimes;
+  /** CPU time of the `hooked` processes: steadier than wall time on a busy machine. */
+  readonly hookedCpu: ColdStartTimes;
 }
 
 /** One warm container of a side. */
@@ -160,9 +163,9 @@ export async function measureColdStart(
   const all = [hooked.baseline, hooked.subject, hooked.conventional, linked.baseline, linked.subject];
   const step = startStep('cold starts (fresh processes)', all.length * (plan.coldStarts + 1));
   const coldStart = async (side: Side) => {
-    const { elapsedMs } = await run(node, side, 1);
+    const completed = await run(node, side, 1);
     step.advance();
-    return elapsedMs;
+    return { elapsedMs: completed.elapsedMs, cpuMs: summaryOf(completed)?.cpuMs ?? Number.NaN };
   };
   // One untimed start each first: the files are then in the page cache for every side alike.
   for (const side of all) await coldStart(side);
@@ -175,17 +178,24 @@ export async function measureColdStart(
     linkedBaseline: () => coldStart(linked.baseline),
     linkedSubject: () => coldStart(linked.subject),
   });
-  const conventionalMs = median(times.hookedConventional);
+  const wall = (runs: ReadonlyArray<{ elapsedMs: number }>) => median(runs.map((run) => run.elapsedMs));
+  const cpu = (runs: ReadonlyArray<{ cpuMs: number }>) => median(runs.map((run) => run.cpuMs));
+  const conventionalMs = wall(times.hookedConventional);
   const result = {
     hooked: {
-      subjectMs: median(times.hookedSubject),
-      baselineMs: median(times.hookedBaseline),
+      subjectMs: wall(times.hookedSubject),
+      baselineMs: wall(times.hookedBaseline),
       conventionalMs,
     },
     linked: {
-      subjectMs: median(times.linkedSubject),
-      baselineMs: median(times.linkedBaseline),
+      subjectMs: wall(times.linkedSubject),
+      baselineMs: wall(times.linkedBaseline),
       conventionalMs: Number.NaN,
+    },
+    hookedCpu: {
+      subjectMs: cpu(times.hookedSubject),
+      baselineMs: cpu(times.hookedBaseline),
+      conventionalMs: cpu(times.hookedConventional),
     },
   };
   const text = ({ subjectMs, baselineMs }: ColdStartTimes) =>
