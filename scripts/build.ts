@@ -19,6 +19,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type BuildOptions, buildSync, type Metafile } from 'esbuild';
+import { CALLBACK_FUNCTION } from '#shared/callback/function.ts';
 import { OPERATIONS, REPORT_FUNCTION } from '#shared/operations.ts';
 import layerManifest from '../shared/package.json' with { type: 'json' };
 import { layerAliases } from './layer-shims.ts';
@@ -28,9 +29,20 @@ export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** The bare name the functions import the layer by (`@wecom-contact/layer`). */
 export const LAYER_PACKAGE = layerManifest.name;
 
-/** Every Lambda: one per operation, plus the scheduled report. */
-export const FUNCTION_IDS = [...OPERATIONS.map((operation) => operation.id), REPORT_FUNCTION.id] as const;
+/** Every Lambda: one per operation, plus the scheduled report and the contact callback. */
+export const FUNCTION_IDS = [
+  ...OPERATIONS.map((operation) => operation.id),
+  REPORT_FUNCTION.id,
+  CALLBACK_FUNCTION.id,
+] as const;
 export type FunctionId = (typeof FUNCTION_IDS)[number];
+
+/**
+ * Functions that bundle their own dependencies and run without the layer: the contact callback, whose
+ * XML parser and EventBridge/DynamoDB clients would otherwise add ~120 KiB and ~7 ms of import to every
+ * endpoint's cold start (docs/events.md, "Packaging").
+ */
+export const STANDALONE_FUNCTION_IDS: ReadonlySet<FunctionId> = new Set([CALLBACK_FUNCTION.id]);
 
 /** The handler Lambda calls: `index.mjs`, export `handler`. */
 export const HANDLER = 'index.handler';
@@ -116,6 +128,9 @@ export function buildWithDependencies(
  */
 export function buildFunction(id: FunctionId, outDir: string): BuildOutput {
   const entry = path.join(outDir, 'index.mjs');
+  if (STANDALONE_FUNCTION_IDS.has(id)) {
+    return buildWithDependencies(path.join(REPO_ROOT, 'functions', `${id}.ts`), entry);
+  }
   const { metafile } = buildSync({
     ...COMMON,
     entryPoints: [path.join(REPO_ROOT, 'functions', `${id}.ts`)],

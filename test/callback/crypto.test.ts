@@ -1,4 +1,3 @@
-import { createCipheriv } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
   aesKeyOf,
@@ -9,6 +8,7 @@ import {
   verifySignature,
 } from '#shared/callback/crypto.ts';
 import { CallbackRefusal, type RefusalReason } from '#shared/callback/refusal.ts';
+import { encryptRaw, framed, withPadByte } from './support.ts';
 import { GET_VECTORS, VECTORS, vector } from './vectors.ts';
 
 function refusalOf(run: () => unknown): RefusalReason | undefined {
@@ -19,19 +19,6 @@ function refusalOf(run: () => unknown): RefusalReason | undefined {
     throw error;
   }
   return undefined;
-}
-
-/** Encrypts an arbitrary padded plaintext (to build pads WeCom's encoder never makes). */
-function encryptRaw(key: Buffer, plain: Buffer): string {
-  const cipher = createCipheriv('aes-256-cbc', key, key.subarray(0, 16)).setAutoPadding(false);
-  return Buffer.concat([cipher.update(plain), cipher.final()]).toString('base64');
-}
-
-function framed(message: string, receiveId: string): Buffer {
-  const body = Buffer.from(message);
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(body.length);
-  return Buffer.concat([Buffer.alloc(16, 7), length, body, Buffer.from(receiveId)]);
 }
 
 describe.each(GET_VECTORS)('GET vector $id', ({ token, encodingAESKey, receiveId, get }) => {
@@ -102,9 +89,7 @@ describe('refusals', () => {
   });
 
   it.each([0, 33, 255])('refuses a pad byte of %i', (pad) => {
-    const plain = framed('<xml/>', receiveId);
-    const filler = 64 - (plain.length % 32) - 1;
-    const padded = Buffer.concat([plain, Buffer.alloc(filler, 1), Buffer.from([pad])]);
+    const padded = withPadByte(framed('<xml/>', receiveId), pad);
     expect(padded.length % 32).toBe(0);
     expect(refusalOf(() => decryptMessage(key, encryptRaw(key, padded), receiveId))).toBe('padding');
   });

@@ -5,9 +5,10 @@
  * Fields this module does not know are passed on as WeCom sent them, so a field WeCom adds later is not
  * lost.
  */
+import { CALLBACK_FUNCTION } from './function.ts';
 import { textOf, type XmlObject, type XmlValue } from './xml.ts';
 
-export const EVENT_SOURCE = 'wecom.contact';
+export const EVENT_SOURCE = CALLBACK_FUNCTION.eventSource;
 
 /** The detail-type of each change (ChangeType of change_contact, or the Event itself). */
 export const DETAIL_TYPES = {

@@ -1,0 +1,22 @@
+/**
+ * The contact-callback function, as plain data for the build, the stack and the local server (like
+ * REPORT_FUNCTION in operations.ts): importing it loads nothing else.
+ */
+import type { CredentialRole } from '../operations.ts';
+
+export const CALLBACK_FUNCTION = {
+  id: 'contact-callback',
+  summary: "WeCom's contact-change callbacks, verified and decrypted, published to EventBridge",
+  /** GET (URL verification) and POST (events), without IAM auth: the msg_signature is the authentication. */
+  path: '/callbacks/contact',
+  /** Enrichment reads members (`user/get`). */
+  credential: 'read',
+  /** The EventBridge `source` of every event. */
+  eventSource: 'wecom.contact',
+} as const satisfies {
+  id: string;
+  summary: string;
+  path: string;
+  credential: CredentialRole;
+  eventSource: string;
+};

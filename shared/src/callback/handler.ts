@@ -1,0 +1,162 @@
+/**
+ * The Lambda handler of `contact-callback` (API Gateway HTTP API, payload 2.0, no IAM auth: the
+ * msg_signature check is the authentication, docs/events.md "Security model"). Everything is
+ * injectable so that local mode, the tests and the bench run this very handler; the defaults are the
+ * deployed ones, configured by the variables in CALLBACK_ENV and built at first use.
+ */
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { optionalEnv, requireEnv } from '../config.ts';
+import { countEvent, logger as defaultLogger } from '../observability.ts';
+import { createSsmClient, getRuntime } from '../runtime.ts';
+import { ENV } from '../runtime-types.ts';
+import { DEFAULT_DEDUP_WINDOW_SECONDS, type DedupStore, DynamoDbDedupStore } from './dedup.ts';
+import { answerCallback, type CallbackMetric } from './delivery.ts';
+import { type Enricher, memberEnricher } from './enrich.ts';
+import { EventBridgePublisher, type EventPublisher } from './publisher.ts';
+import { type CallbackSecretSource, ssmCallbackSecrets, staticCallbackSecrets } from './secrets.ts';
+
+/** Variables the stack sets on the callback function (besides WECOM_SSM_PREFIX and WECOM_CREDENTIALS). */
+export const CALLBACK_ENV = {
+  /** The custom bus, `wecom-contact-<stage>`. */
+  busName: 'WECOM_CALLBACK_BUS',
+  /** The dedup table (pk string, TTL on expiresAt). */
+  dedupTable: 'WECOM_CALLBACK_DEDUP_TABLE',
+  /** `false` turns member enrichment off. @default true */
+  enrich: 'WECOM_CALLBACK_ENRICH',
+  /** Local mode: the values themselves instead of SSM. */
+  token: 'WECOM_CALLBACK_TOKEN',
+  aesKey: 'WECOM_CALLBACK_AES_KEY',
+  corpId: 'WECOM_CORP_ID',
+} as const;
+
+export interface ContactCallbackOptions {
+  /** Default: WECOM_CALLBACK_TOKEN/WECOM_CALLBACK_AES_KEY/WECOM_CORP_ID when set, else SSM under WECOM_SSM_PREFIX. */
+  readonly secrets?: CallbackSecretSource;
+  /** Default: DynamoDB, the table WECOM_CALLBACK_DEDUP_TABLE, one-day window. */
+  readonly dedup?: DedupStore;
+  /** Default: EventBridge, the bus WECOM_CALLBACK_BUS. */
+  readonly publisher?: EventPublisher;
+  /** Default: user/get through the container's runtime, unless WECOM_CALLBACK_ENRICH is `false`; `false` turns it off. */
+  readonly enrich?: Enricher | false;
+  readonly logger?: Logger;
+  /** Default: one EMF line per count. */
+  readonly count?: (metric: CallbackMetric) => void;
+}
+
+export type ContactCallbackHandler = (
+  event: APIGatewayProxyEventV2,
+  context?: Context,
+) => Promise<APIGatewayProxyStructuredResultV2>;
+
+/** Kept back from the Lambda's remaining time for logging and publishing after an enrichment call. */
+const DEADLINE_MARGIN_MS = 1_000;
+
+export function createContactCallbackHandler(options: ContactCallbackOptions = {}): ContactCallbackHandler {
+  const logger = options.logger ?? defaultLogger;
+  const count = options.count ?? countEvent;
+  const secrets = options.secrets ?? secretsFromEnvironment();
+  const dedup = options.dedup ?? lazyDedupStore();
+  const publisher = options.publisher ?? lazyPublisher();
+  const enrich =
+    options.enrich === false
+      ? undefined
+      : (options.enrich ??
+        (optionalEnv(CALLBACK_ENV.enrich) === 'false' ? undefined : memberEnricher(getRuntime)));
+
+  const run = async (event: APIGatewayProxyEventV2, context: Context) => {
+    const remaining =
+      typeof context.getRemainingTimeInMillis === 'function' ? context.getRemainingTimeInMillis() : undefined;
+    const answer = await answerCallback(
+      {
+        method: event.requestContext?.http?.method ?? 'GET',
+        query: event.queryStringParameters ?? {},
+        body: bodyOf(event),
+      },
+      {
+        secrets,
+        dedup,
+        publisher,
+        ...(enrich && { enrich }),
+        log: logger,
+        count,
+        ...(remaining !== undefined && { deadline: Date.now() + remaining - DEADLINE_MARGIN_MS }),
+      },
+    );
+    // The handshake answer is the plaintext alone: no quotes, no newline, no JSON.
+    return {
+      statusCode: answer.status,
+      headers: { 'content-type': 'text/plain; charset=utf-8' },
+      body: answer.body,
+    };
+  };
+
+  const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>(run, {
+    timeoutEarlyInMillis: 0,
+  }).use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }));
+  return (event, context) => handler(event, context ?? ({} as Context));
+}
+
+function bodyOf(event: APIGatewayProxyEventV2): Buffer | undefined {
+  if (event.body === undefined) return undefined;
+  return Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
+}
+
+function secretsFromEnvironment(): CallbackSecretSource {
+  const token = optionalEnv(CALLBACK_ENV.token);
+  const aesKey = optionalEnv(CALLBACK_ENV.aesKey);
+  if (token !== undefined && aesKey !== undefined) {
+    return staticCallbackSecrets(token, aesKey, requireEnv(CALLBACK_ENV.corpId));
+  }
+  let ssm: ReturnType<typeof createSsmClient> | undefined;
+  let source: CallbackSecretSource | undefined;
+  return () => {
+    source ??= ssmCallbackSecrets(
+      () => {
+        ssm ??= createSsmClient();
+        return ssm;
+      },
+      requireEnv(ENV.ssmPrefix).replace(/\/+$/, ''),
+    );
+    return source();
+  };
+}
+
+function lazyDedupStore(): DedupStore {
+  let store: DedupStore | undefined;
+  const get = () => {
+    store ??= new DynamoDbDedupStore(
+      once(() => new DynamoDBClient({ maxAttempts: 2 })),
+      requireEnv(CALLBACK_ENV.dedupTable),
+      DEFAULT_DEDUP_WINDOW_SECONDS,
+    );
+    return store;
+  };
+  return { claim: (key) => get().claim(key), release: (key) => get().release(key) };
+}
+
+function lazyPublisher(): EventPublisher {
+  let publisher: EventPublisher | undefined;
+  return {
+    publish: (event) => {
+      publisher ??= new EventBridgePublisher(
+        () => new EventBridgeClient({ maxAttempts: 3 }),
+        requireEnv(CALLBACK_ENV.busName),
+      );
+      return publisher.publish(event);
+    },
+  };
+}
+
+/** The client built at first use, then reused while the container is warm. */
+function once<T>(make: () => T): () => T {
+  let made: T | undefined;
+  return () => {
+    made ??= make();
+    return made;
+  };
+}

@@ -1,0 +1,91 @@
+/**
+ * The callback's Token and EncodingAESKey, and the receive id they are checked against (the corp id).
+ *
+ * Deployed: SecureStrings under the stage prefix (`<prefix>/callback/token`,
+ * `<prefix>/callback/encoding-aes-key`) with the corp id beside the credentials (`<prefix>/corp-id`),
+ * read at first use and cached for the container like the credentials; a failed read is not cached.
+ * Locally: WECOM_CALLBACK_TOKEN, WECOM_CALLBACK_AES_KEY and WECOM_CORP_ID.
+ */
+import { GetParametersCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import { classifyAwsFailure } from '../aws-errors.ts';
+import { ConfigurationError, DependencyUnavailableError } from '../errors.ts';
+import { logger } from '../observability.ts';
+import { parameterNames } from '../runtime-types.ts';
+import { rememberSecret } from '../wecom/redact.ts';
+import { aesKeyOf } from './crypto.ts';
+
+export interface CallbackSecrets {
+  readonly token: string;
+  /** The 32-byte AES key decoded from the EncodingAESKey. */
+  readonly key: Buffer;
+  /** What the plaintext must end with: the corp id (contact-sync callbacks). */
+  readonly receiveId: string;
+}
+
+export type CallbackSecretSource = () => Promise<CallbackSecrets>;
+
+/** SSM names of the callback's parameters under a stage prefix; the stack grants exactly these. */
+export const callbackParameterNames = (prefix: string) => ({
+  corpId: parameterNames(prefix).corpId,
+  token: `${prefix}/callback/token`,
+  encodingAesKey: `${prefix}/callback/encoding-aes-key`,
+});
+
+/** Checks the values as WeCom's console does; the message never carries them. */
+export function callbackSecrets(token: string, encodingAesKey: string, receiveId: string): CallbackSecrets {
+  if (!/^[A-Za-z0-9]{1,32}$/.test(token)) {
+    throw new ConfigurationError('The callback Token must be 1 to 32 letters or digits');
+  }
+  let key: Buffer;
+  try {
+    key = aesKeyOf(encodingAesKey);
+  } catch {
+    throw new ConfigurationError('The callback EncodingAESKey must be 43 letters or digits');
+  }
+  rememberSecret(token);
+  rememberSecret(encodingAesKey);
+  return { token, key, receiveId };
+}
+
+export function staticCallbackSecrets(token: string, encodingAesKey: string, receiveId: string) {
+  const secrets = callbackSecrets(token, encodingAesKey, receiveId);
+  return async () => secrets;
+}
+
+export function ssmCallbackSecrets(ssm: () => SSMClient, prefix: string): CallbackSecretSource {
+  const names = callbackParameterNames(prefix);
+  const wanted = [names.corpId, names.token, names.encodingAesKey];
+  let cached: Promise<CallbackSecrets> | undefined;
+
+  const read = async (): Promise<CallbackSecrets> => {
+    let values: Map<string | undefined, string | undefined>;
+    try {
+      const answer = await ssm().send(new GetParametersCommand({ Names: wanted, WithDecryption: true }));
+      values = new Map((answer.Parameters ?? []).map(({ Name, Value }) => [Name, Value]));
+    } catch (error) {
+      const failure = classifyAwsFailure(error);
+      if (failure !== 'refused') {
+        throw new DependencyUnavailableError('ssm', `SSM Parameter Store is ${failure}`, { cause: error });
+      }
+      logger.error('SSM refused to read the callback parameters', { parameters: wanted, error });
+      throw new ConfigurationError('Cannot read the callback parameters from SSM', { cause: error });
+    }
+    const missing = wanted.filter((name) => !values.get(name));
+    if (missing.length > 0) {
+      logger.error('Missing SSM parameters of the contact callback', { parameters: missing });
+      throw new ConfigurationError('The contact callback is not set up (see docs/events.md, Deploy)');
+    }
+    const value = (name: string) => values.get(name) as string;
+    return callbackSecrets(value(names.token), value(names.encodingAesKey), value(names.corpId));
+  };
+
+  return () => {
+    if (cached) return cached;
+    const pending = read();
+    cached = pending;
+    pending.catch(() => {
+      if (cached === pending) cached = undefined;
+    });
+    return pending;
+  };
+}
