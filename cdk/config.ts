@@ -87,6 +87,14 @@ const contextSchema = z
      * on each cold start, and the error's name and message (always logged) usually suffice.
      */
     sourceMaps: bool.default(false),
+    /** Directory change events: read each created/updated member into the event (docs/events.md). */
+    callbackEnrichment: bool.default(true),
+    /** Days the event bus archive keeps directory change events for replays; 0 keeps them forever. */
+    eventArchiveRetentionDays: z.coerce.number().int().min(0).default(365),
+    /** Throttle of the unauthenticated callback route alone (WeCom sends a few per change). */
+    callbackThrottle: json(
+      z.object({ rateLimit: z.number().positive(), burstLimit: z.number().int().positive() }),
+    ).default({ rateLimit: 20, burstLimit: 40 }),
   })
   .transform(({ ssmPrefix, logRetentionDays, ...config }) => ({
     ...config,

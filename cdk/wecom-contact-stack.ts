@@ -17,6 +17,7 @@ import {
 import { layerCode } from './bundling.ts';
 import type { StackConfig } from './config.ts';
 import { ActiveStatReport } from './constructs/active-stat-report.ts';
+import { ContactEvents } from './constructs/contact-events.ts';
 import { FixedEgress } from './constructs/fixed-egress.ts';
 import { MemberApi } from './constructs/member-api.ts';
 import { Monitoring, type WatchedApi, type WatchedQueue } from './constructs/monitoring.ts';
@@ -45,6 +46,7 @@ export class WeComContactStack extends Stack {
   readonly functions: ReadonlyMap<OperationId, WeComFunction>;
   readonly api: MemberApi;
   readonly report: ActiveStatReport;
+  readonly contactEvents: ContactEvents;
 
   constructor(scope: Construct, id: string, props: WeComContactStackProps) {
     super(scope, id, props);
@@ -136,7 +138,18 @@ export class WeComContactStack extends Stack {
     });
     queues.set(this.report.reporter.functionId, { deadLetterQueue: this.report.deadLetterQueue });
 
-    new Monitoring(this, 'Monitoring', {
+    this.contactEvents = new ContactEvents(this, 'ContactEvents', {
+      defaults,
+      stage: config.stage,
+      api: this.api.api,
+      apiStage: this.api.stage,
+      appCredential: config.appCredential,
+      enrich: config.callbackEnrichment,
+      archiveRetentionDays: config.eventArchiveRetentionDays,
+      throttle: config.callbackThrottle,
+    });
+
+    const monitoring = new Monitoring(this, 'Monitoring', {
       apis: watchedApis,
       functions: new Map([...handlers, [this.report.reporter.functionId, this.report.reporter.function]]),
       queues,
@@ -144,6 +157,7 @@ export class WeComContactStack extends Stack {
       activeMembers: this.report.metricActiveMembers(),
       alarmEmail: config.alarmEmail,
     });
+    this.contactEvents.notify(monitoring.topic);
 
     egress?.egressIps.forEach((ip, index) => {
       new CfnOutput(this, `EgressIp${index + 1}`, {

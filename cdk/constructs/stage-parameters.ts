@@ -71,6 +71,12 @@ export class StageParameters extends Construct {
     this.grantSsmKey(grantee, ['kms:Decrypt'], [this.names.reportWebhookUrl]);
   }
 
+  /** Read and decrypt these SecureStrings (the contact callback's Token and EncodingAESKey), nothing else. */
+  grantSecureStrings(grantee: Grantee, names: readonly string[]): void {
+    this.grant(grantee, READ, names);
+    this.grantSsmKey(grantee, ['kms:Decrypt'], names);
+  }
+
   private parameterArn(name: string): string {
     return Stack.of(this).formatArn({
       service: 'ssm',

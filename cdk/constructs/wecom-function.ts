@@ -17,7 +17,7 @@ import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { CredentialName } from '#shared/operations.ts';
 import { ENV } from '#shared/runtime-types.ts';
-import { type FunctionId, HANDLER } from '../../scripts/build.ts';
+import { type FunctionId, HANDLER, STANDALONE_FUNCTION_IDS } from '../../scripts/build.ts';
 import { functionCode } from '../bundling.ts';
 import type { StageParameters } from './stage-parameters.ts';
 
@@ -95,7 +95,8 @@ export class WeComFunction extends Construct {
       architecture: Architecture.ARM_64,
       handler: HANDLER,
       code: functionCode(props.functionId),
-      layers: [defaults.layer],
+      // A standalone function bundles what it needs (scripts/build.ts).
+      layers: STANDALONE_FUNCTION_IDS.has(props.functionId) ? [] : [defaults.layer],
       memorySize: MEMORY_MB,
       timeout: props.timeout ?? DEFAULT_TIMEOUT,
       role: this.role,

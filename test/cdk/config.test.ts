@@ -17,6 +17,9 @@ describe('the stack configuration (CDK context)', () => {
       apiThrottle: { rateLimit: 50, burstLimit: 100 },
       logRetention: 30,
       sourceMaps: false,
+      callbackEnrichment: true,
+      eventArchiveRetentionDays: 365,
+      callbackThrottle: { rateLimit: 20, burstLimit: 40 },
     });
   });
 
