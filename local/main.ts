@@ -32,6 +32,13 @@ function banner(api: LocalApi): string {
     'Try:',
     `  curl -s ${api.url}/users/${userid}`,
     `  curl -s '${api.url}/departments/1/users?fetch_child=1'`,
+    ...(api.sandbox
+      ? [
+          '',
+          'Directory change events (the sandbox console changes a member, WeCom-style callback, event printed here):',
+          `  curl -s -X POST ${api.url}/_sandbox/console -d '{"kind":"update_user","userid":"${userid}","changes":{"department":[1,2]}}'`,
+        ]
+      : []),
     '',
     'Ctrl-C stops.',
   ].join('\n');
@@ -41,6 +48,7 @@ async function main(): Promise<void> {
   const api = await startLocalApi({
     port: portFromEnvironment(),
     log: (line) => console.log(line),
+    printEvent: (text) => console.log(`Event published to wecom-contact-local:\n${text}`),
   });
   console.log(banner(api));
 

@@ -13,6 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { InvokeStore, InvokeStoreBase } from '@aws/lambda-invoke-store';
 import type { Context } from 'aws-lambda';
 import type { Sandbox, SandboxOptions } from '#sandbox/types.ts';
+import { CALLBACK_FUNCTION } from '#shared/callback/function.ts';
 import {
   type HttpRequestError,
   MethodNotAllowedError,
@@ -28,6 +29,7 @@ import { generateOpenApi } from '#shared/openapi.ts';
 import { OPERATIONS, type OperationId } from '#shared/operations.ts';
 import { resetRuntime, setRuntime } from '#shared/runtime.ts';
 import { toApiGatewayEvent, writeResult } from './api-gateway.ts';
+import { CONSOLE_PATH, type LocalCallbacks, localCallbacks } from './callbacks.ts';
 import { createLambdaContext } from './lambda-context.ts';
 import { type Environment, resolveWeComTarget } from './wecom-target.ts';
 
@@ -44,12 +46,14 @@ export interface LocalApiOptions {
   readonly functionTimeoutMs?: number;
   /** Receives one access-log line per request (default: none). */
   readonly log?: (line: string) => void;
+  /** Receives each directory change event the callback route publishes (default: none). */
+  readonly printEvent?: (text: string) => void;
 }
 
 export interface LocalRoute {
   readonly method: string;
   readonly path: string;
-  readonly id: OperationId | 'openapi';
+  readonly id: OperationId | 'openapi' | typeof CALLBACK_FUNCTION.id | 'sandbox-console';
   readonly summary: string;
 }
 
@@ -60,6 +64,8 @@ export interface LocalApi {
   /** Which WeCom the API talks to (no secrets). */
   readonly wecom: string;
   readonly routes: readonly LocalRoute[];
+  /** Directory change events published by the callback route. */
+  readonly events: LocalCallbacks['events'];
   stop(): Promise<void>;
 }
 
@@ -97,15 +103,41 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
       summary: route.operation.summary,
     })),
     { method: 'GET', path: OPENAPI_PATH, id: 'openapi', summary: 'This API as an OpenAPI 3.1 document' },
+    { method: 'GET', path: CALLBACK_FUNCTION.path, id: CALLBACK_FUNCTION.id, summary: 'WeCom URL check' },
+    {
+      method: 'POST',
+      path: CALLBACK_FUNCTION.path,
+      id: CALLBACK_FUNCTION.id,
+      summary: 'WeCom contact events',
+    },
+    ...(target.sandbox
+      ? [
+          {
+            method: 'POST',
+            path: CONSOLE_PATH,
+            id: 'sandbox-console' as const,
+            summary: 'Sandbox admin console',
+          },
+        ]
+      : []),
   ];
   const log = options.log ?? (() => undefined);
   /** Known once the server listens (port 0 picks one); requests arrive only after that. */
   let baseUrl = '';
   let openApi: unknown;
+  const callbacks = localCallbacks({
+    env: options.env ?? process.env,
+    sandbox: target.sandbox,
+    baseUrl: () => baseUrl,
+    print: options.printEvent ?? (() => undefined),
+    run: (requestId, invocation) => scope.run(requestId, invocation),
+  });
 
   /** What API Gateway, or the function behind it, answers. */
   const answer = async (request: IncomingMessage, url: URL, body: Buffer): Promise<unknown> => {
     const method = request.method ?? 'GET';
+    const callbackAnswer = callbacks.answer(request, url, body);
+    if (callbackAnswer) return callbackAnswer;
     if (url.pathname === OPENAPI_PATH) {
       openApi ??= generateOpenApi({ serverUrl: baseUrl });
       return method === 'GET' ? jsonResponse(200, openApi) : methodNotAllowed(method, ['GET']);
@@ -162,6 +194,7 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
     sandbox: target.sandbox,
     wecom: target.description,
     routes,
+    events: callbacks.events,
     async stop() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();

@@ -42,7 +42,13 @@ describe('against the embedded sandbox', () => {
   it('listens on loopback and embeds the sandbox with its demo directory', () => {
     expect(api.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(api.sandbox?.directory.member('zhangsan')).toBeDefined();
-    expect(api.routes.map(({ id }) => id)).toEqual([...OPERATIONS.map(({ id }) => id), 'openapi']);
+    expect(api.routes.map(({ id }) => id)).toEqual([
+      ...OPERATIONS.map(({ id }) => id),
+      'openapi',
+      'contact-callback',
+      'contact-callback',
+      'sandbox-console',
+    ]);
   });
 
   const successes: Array<[OperationId, string, string, unknown?]> = [
