@@ -141,4 +141,25 @@ describe('contact-callback handler', () => {
     expect(publisher.events).toEqual([]);
     expect(sandbox.counters()).toEqual({});
   });
+  it('gives enrichment at most 2.5 s, so that the answer reaches WeCom inside its 5 s', async () => {
+    const deadlines: Array<number | undefined> = [];
+    const own = createContactCallbackHandler({
+      secrets: staticCallbackSecrets(KEYS.token, KEYS.encodingAesKey, KEYS.receiveId),
+      dedup: new MemoryDedupStore(),
+      publisher,
+      enrich: async (event, deadline) => {
+        deadlines.push(deadline);
+        return event;
+      },
+      count: () => {},
+    });
+    const started = Date.now();
+    await own(
+      apiEvent(signedPost(`<xml>${header('create_user')}<UserID>zhangsan</UserID></xml>`)),
+      fakeLambdaContext({ timeoutMs: 60_000 }),
+    );
+    expect(deadlines).toHaveLength(1);
+    expect(deadlines[0]).toBeGreaterThanOrEqual(started + 2_500);
+    expect(deadlines[0]).toBeLessThanOrEqual(Date.now() + 2_500);
+  });
 });

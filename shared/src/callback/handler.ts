@@ -55,6 +55,11 @@ export type ContactCallbackHandler = (
 
 /** Kept back from the Lambda's remaining time for logging and publishing after an enrichment call. */
 const DEADLINE_MARGIN_MS = 1_000;
+/**
+ * The most an enrichment read may take: WeCom abandons an answer after 5 s, and the event must still
+ * be de-duplicated and published within them.
+ */
+const ENRICH_BUDGET_MS = 2_500;
 
 export function createContactCallbackHandler(options: ContactCallbackOptions = {}): ContactCallbackHandler {
   const logger = options.logger ?? defaultLogger;
@@ -84,7 +89,8 @@ export function createContactCallbackHandler(options: ContactCallbackOptions = {
         ...(enrich && { enrich }),
         log: logger,
         count,
-        ...(remaining !== undefined && { deadline: Date.now() + remaining - DEADLINE_MARGIN_MS }),
+        deadline:
+          Date.now() + Math.min(ENRICH_BUDGET_MS, (remaining ?? ENRICH_BUDGET_MS) - DEADLINE_MARGIN_MS),
       },
     );
     // The handshake answer is the plaintext alone: no quotes, no newline, no JSON.
