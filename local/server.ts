@@ -1,7 +1,7 @@
 /**
  * The local API: every route of the operation table on a loopback HTTP server, each request turned
- * into an API Gateway HTTP API (2.0) event for the very function module that serves it in AWS
- * (functions/<id>.ts), plus GET /openapi.json. Routing is API Gateway's, with a JSON 405 added for a
+ * into an API Gateway HTTP API (2.0) event for the handler that serves it in AWS (what the build's
+ * generated entry creates: `createOperationHandler(<id>)`), plus GET /openapi.json. Routing is API Gateway's, with a JSON 405 added for a
  * known path and another method.
  *
  * The functions reach WeCom through the layer's runtime, injected here with `setRuntime`: one local
@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { InvokeStore, InvokeStoreBase } from '@aws/lambda-invoke-store';
+import { createOperationHandler } from '@wecom-contact/layer';
 import type { Context } from 'aws-lambda';
 import type { Sandbox, SandboxOptions } from '#sandbox/types.ts';
 import { CALLBACK_FUNCTION } from '#shared/callback/function.ts';
@@ -80,18 +81,17 @@ interface FunctionRoute {
 
 export const OPENAPI_PATH = '/openapi.json';
 
-/** The function modules themselves, loaded by id, as Lambda loads functions/<id>.ts's bundle. */
-async function loadFunctions(): Promise<FunctionRoute[]> {
-  return Promise.all(
-    (OPERATIONS as readonly OperationRow[]).map(async (operation) => {
-      const module: { handler: FunctionHandler } = await import(`../functions/${operation.id}.ts`);
-      return { ...operation.http, operation, handler: module.handler };
-    }),
-  );
+/** Each operation's handler, from the layer package by its bare name, as the built entry takes it. */
+function loadFunctions(): FunctionRoute[] {
+  return (OPERATIONS as readonly OperationRow[]).map((operation) => ({
+    ...operation.http,
+    operation,
+    handler: createOperationHandler(operation.id),
+  }));
 }
 
 export async function startLocalApi(options: LocalApiOptions = {}): Promise<LocalApi> {
-  const functions = (await loadFunctions()).map((route) => compileRoute(route));
+  const functions = loadFunctions().map((route) => compileRoute(route));
   const scope = await invocationScope();
   const target = await resolveWeComTarget(options.env ?? process.env, options.sandbox);
   setRuntime(target.runtime);

@@ -10,6 +10,7 @@ import { Directory } from './directory.ts';
 import { hintGenerator } from './envelope.ts';
 import { FaultPlan } from './faults.ts';
 import { ConcurrencyGate, RateLimiter } from './limits.ts';
+import { LookupBudget } from './lookup-budget.ts';
 import { DEMO_COMPANY } from './seed.ts';
 import { requestListener } from './server.ts';
 import { TokenIssuer } from './tokens.ts';
@@ -25,12 +26,18 @@ export const SANDBOX_DEFAULTS = {
   apps: [{ agentId: 1000002, secret: 'sandbox-app-secret' }] as readonly SandboxApp[],
   tokenLifetimeSeconds: 7200,
   rateLimitPerMinute: 10_000,
+  seats: 200,
 } as const;
 
 type Settings = Required<
   Pick<
     SandboxOptions,
-    'tokenLifetimeSeconds' | 'tokenMode' | 'reissuedExpiresIn' | 'rateLimitPerMinute' | 'concurrencyLimit'
+    | 'tokenLifetimeSeconds'
+    | 'tokenMode'
+    | 'reissuedExpiresIn'
+    | 'rateLimitPerMinute'
+    | 'concurrencyLimit'
+    | 'seats'
   >
 > &
   Pick<SandboxOptions, 'trustedIps'>;
@@ -47,6 +54,7 @@ export const startSandbox: StartSandbox = async (options = {}) => {
     rateLimitPerMinute: options.rateLimitPerMinute ?? SANDBOX_DEFAULTS.rateLimitPerMinute,
     concurrencyLimit: options.concurrencyLimit ?? Number.POSITIVE_INFINITY,
     trustedIps: options.trustedIps,
+    seats: options.seats ?? SANDBOX_DEFAULTS.seats,
   };
   const seed = options.seed ?? 'empty';
   const directory = new Directory(seed === 'demo' ? DEMO_COMPANY : '企业');
@@ -59,7 +67,12 @@ export const startSandbox: StartSandbox = async (options = {}) => {
   const stopping = new AbortController();
   const server = createServer(
     requestListener({
-      corp: { corpId, directory, clock },
+      corp: {
+        corpId,
+        directory,
+        clock,
+        lookupBudget: new LookupBudget(clock, () => settings.seats),
+      },
       settings,
       credentials: new Credentials(contactSecret, apps),
       tokens,

@@ -70,7 +70,7 @@ export function requireUserid(value: unknown): string {
 }
 
 /** The same number written with or without `+86`, spaces or dashes is the same mobile. */
-const mobileKey = (mobile: string) => {
+export const mobileKey = (mobile: string) => {
   const digits = mobile.replace(/\D/g, '');
   return /^1\d{10}$/.test(digits) ? `86${digits}` : digits;
 };

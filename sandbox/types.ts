@@ -43,6 +43,11 @@ export interface SandboxOptions {
   rateLimitPerMinute?: number;
   /** Calls in flight per API before 45033. Default: unlimited. */
   concurrencyLimit?: number;
+  /**
+   * The corp's seat cap (企业人数上限). A lookup API (user/getuserid, user/get_userid_by_email) that
+   * errs more than 20 % of it in a Beijing day answers 45009 until the next Beijing midnight. Default 200.
+   */
+  seats?: number;
   /** Trusted-IP allow-list (企业可信IP) for business calls; undefined = none configured (all allowed). */
   trustedIps?: string[];
   /** `demo` (default for the CLI and `npm start`): a small company; `empty`: the root department only. */
@@ -75,6 +80,7 @@ export interface Sandbox {
         | 'rateLimitPerMinute'
         | 'concurrencyLimit'
         | 'trustedIps'
+        | 'seats'
       >
     >,
   ): void;

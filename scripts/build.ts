@@ -2,9 +2,10 @@
  * The one build path of the Lambda artefacts, used by `npm run build` (everything into `dist/`), by the
  * CDK stack's local bundling (cdk/bundling.ts) and by the Lambda layout test.
  *
- * - A function bundle is `functions/<id>.ts` alone: the layer package stays an external import, which
- *   Lambda resolves from the layer (`/opt/nodejs/node_modules`). One copy of the layer per container
- *   means one token cache and one undici pool, and function bundles of a few KiB.
+ * - A function bundle is its entry alone: the layer package stays an external import, which Lambda
+ *   resolves from the layer (`/opt/nodejs/node_modules`). One copy of the layer per container means
+ *   one token cache and one undici pool, and function bundles of a few KiB. The entry of a table
+ *   operation is generated from its row (`operationEntry`); other functions have `functions/<id>.ts`.
  * - The layer bundles `shared/index.ts` with all its runtime dependencies into
  *   `nodejs/node_modules/<layer package>/index.mjs`, next to a package.json that makes it an ES module
  *   importable by its bare name.
@@ -20,7 +21,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type BuildOptions, buildSync, type Metafile } from 'esbuild';
 import { CALLBACK_FUNCTION } from '#shared/callback/function.ts';
-import { OPERATIONS, REPORT_FUNCTION } from '#shared/operations.ts';
+import { OPERATIONS, type OperationId, REPORT_FUNCTION } from '#shared/operations.ts';
 import layerManifest from '../shared/package.json' with { type: 'json' };
 import { layerAliases } from './layer-shims.ts';
 
@@ -43,6 +44,23 @@ export type FunctionId = (typeof FUNCTION_IDS)[number];
  * endpoint's cold start (docs/events.md, "Packaging").
  */
 export const STANDALONE_FUNCTION_IDS: ReadonlySet<FunctionId> = new Set([CALLBACK_FUNCTION.id]);
+
+const OPERATION_IDS: ReadonlySet<string> = new Set(OPERATIONS.map((operation) => operation.id));
+const isOperationId = (id: string): id is OperationId => OPERATION_IDS.has(id);
+
+/**
+ * The entry of an operation's function, generated from its table row: it names its operation, nothing
+ * else, so a new row needs no file. The local API serves the same call (`createOperationHandler`).
+ */
+export const operationEntry = (id: OperationId) =>
+  `import { createOperationHandler } from '${LAYER_PACKAGE}';\nexport const handler = createOperationHandler('${id}');\n`;
+
+/** Where a function's entry comes from: generated for a table operation, `functions/<id>.ts` otherwise. */
+function entryOf(id: FunctionId): Pick<BuildOptions, 'entryPoints' | 'stdin'> {
+  const file = `functions/${id}.ts`;
+  if (!isOperationId(id)) return { entryPoints: [path.join(REPO_ROOT, file)] };
+  return { stdin: { contents: operationEntry(id), sourcefile: file, resolveDir: REPO_ROOT, loader: 'ts' } };
+}
 
 /** The handler Lambda calls: `index.mjs`, export `handler`. */
 export const HANDLER = 'index.handler';
@@ -123,8 +141,9 @@ export function buildWithDependencies(
 }
 
 /**
- * Bundles `functions/<id>.ts` into `<outDir>/index.mjs`, importing the layer package at run time. The
- * entry is two lines with no dependency: it needs no `require` banner, and a map of it would say nothing.
+ * Bundles the function's entry (`entryOf`) into `<outDir>/index.mjs`, importing the layer package at
+ * run time. The entry is two lines with no dependency: it needs no `require` banner, and a map of it
+ * would say nothing.
  */
 export function buildFunction(id: FunctionId, outDir: string): BuildOutput {
   const entry = path.join(outDir, 'index.mjs');
@@ -133,7 +152,7 @@ export function buildFunction(id: FunctionId, outDir: string): BuildOutput {
   }
   const { metafile } = buildSync({
     ...COMMON,
-    entryPoints: [path.join(REPO_ROOT, 'functions', `${id}.ts`)],
+    ...entryOf(id),
     outfile: entry,
     external: [LAYER_PACKAGE],
   });

@@ -1,5 +1,5 @@
 /**
- * The warm path, in this process: the user-get function itself (functions/user-get.ts with the runtime
+ * The warm path, in this process: the user-get function itself (its generated entry's handler, with the runtime
  * Lambda builds from its environment: secret and token read from SSM once, then cached) answering API
  * Gateway v2 events, against
  *  - one raw undici request to the same sandbox endpoint (latency, and throughput at concurrency 32);
@@ -12,7 +12,6 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { Agent, request } from 'undici';
 import { createLambdaContext } from '#local/lambda-context.ts';
-import type { OperationHandler } from '#shared/handler.ts';
 import { routeEvent } from '#test/functions/support/events.ts';
 import { type BenchFixture, STAGE_PREFIX } from '../fixture.ts';
 import { createNaiveHandler } from '../naive-handler.ts';
@@ -63,7 +62,8 @@ const pick = (prepared: readonly Invocation[], index: number) =>
 async function contestants(fixture: BenchFixture): Promise<Contestants> {
   // The function builds its runtime from the environment on its first invocation, as in Lambda.
   Object.assign(process.env, fixture.lambdaEnvironment, fixture.conventionalEnvironment);
-  const { handler } = (await import('../../functions/user-get.ts')) as { handler: OperationHandler };
+  const { createOperationHandler } = await import('@wecom-contact/layer');
+  const handler = createOperationHandler('user-get');
   const conventional = (await import('../conventional/function.ts')).handler;
   const rawAgent = new Agent();
   const naiveAgent = new Agent();

@@ -3,6 +3,7 @@ import type { SandboxApi } from '../types.ts';
 import { corpRoutes } from './corp.ts';
 import { departmentRoutes } from './departments.ts';
 import { identityRoutes } from './identity.ts';
+import { lookupRoutes } from './lookups.ts';
 import type { Route } from './route.ts';
 import { userRoutes } from './users.ts';
 
@@ -11,6 +12,7 @@ export const ROUTES: Readonly<Record<Exclude<SandboxApi, 'gettoken'>, Route>> = 
   ...identityRoutes,
   ...corpRoutes,
   ...departmentRoutes,
+  ...lookupRoutes,
 };
 
 export type { CallContext, CorpState, Route } from './route.ts';

@@ -6,12 +6,15 @@
 import type { Caller, Visibility } from '../access.ts';
 import type { Directory } from '../directory.ts';
 import type { SuccessWord } from '../envelope.ts';
+import type { LookupBudget } from '../lookup-budget.ts';
 
 /** Sandbox-wide facts a handler may read. */
 export interface CorpState {
   readonly corpId: string;
   readonly directory: Directory;
   readonly clock: () => number;
+  /** The lookups' daily error budget (routes/lookups.ts). */
+  readonly lookupBudget: LookupBudget;
 }
 
 export interface CallContext {

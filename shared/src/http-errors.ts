@@ -28,8 +28,11 @@ export interface ErrcodeRule {
    * `{ip}` is replaced by the `from ip` WeCom reported, `{api}` by the WeCom call.
    */
   readonly message: string;
-  /** Seconds after which a retry can succeed: sent as `Retry-After`; a function reads WeCom's errmsg. */
-  readonly retryAfterSeconds?: number | ((errmsg: string) => number);
+  /**
+   * Seconds after which a retry can succeed: sent as `Retry-After`. A function reads WeCom's answer
+   * (its errmsg) and the time (`now`, epoch ms).
+   */
+  readonly retryAfterSeconds?: number | ((answer: { errmsg: string; now: number }) => number);
   /** The rule applies to these operations only; the others fall back to the default (400). */
   readonly operations?: readonly OperationId[];
 }
@@ -50,6 +53,23 @@ const CONCURRENCY_RETRY_SECONDS = 2;
 const BUSY_RETRY_SECONDS = 5;
 /** SSM throttling clears within seconds; an unreachable SSM is worth the same short wait. */
 const DEPENDENCY_RETRY_SECONDS = 5;
+
+const DAY_SECONDS = 86_400;
+const BEIJING_OFFSET_SECONDS = 8 * 3_600;
+/** WeCom's daily blocks last until the end of its day: the next midnight in Beijing (UTC+8, no DST). */
+export const secondsToBeijingMidnight = (now: number) => {
+  const beijingSeconds = Math.floor(now / 1000) + BEIJING_OFFSET_SECONDS;
+  return DAY_SECONDS - (((beijingSeconds % DAY_SECONDS) + DAY_SECONDS) % DAY_SECONDS);
+};
+
+/** The lookups whose errors count toward WeCom's daily budget (docs/userid-lookups.md). */
+const BUDGETED_LOOKUPS: readonly OperationId[] = ['user-get-userid', 'user-get-userid-by-email'];
+
+/** The `Retry-After` of a rule for one WeCom answer. */
+export function retryAfterOf(rule: ErrcodeRule, answer: { errmsg: string; now: number }): number | undefined {
+  const { retryAfterSeconds } = rule;
+  return typeof retryAfterSeconds === 'function' ? retryAfterSeconds(answer) : retryAfterSeconds;
+}
 
 const SECRET_HINT =
   'an operator must store the right secret in SSM (<prefix>/secrets/<credential>) and check that the app is enabled';
@@ -99,10 +119,22 @@ export const ERRCODE_RULES: readonly ErrcodeRule[] = [
   { errcode: 60021, status: 403, message: "The member is outside the app's visible range" },
   { errcode: 50002, status: 403, message: "The member is outside the credential's permission range" },
   { errcode: 301005, status: 403, message: "The company's creator cannot be deleted" },
+  // Before the general 45009 row: on a lookup, 45009 is how WeCom answers while the API is blocked for
+  // the day (reported by the community; the errcode is undocumented). The day's block and the
+  // minute's limit share the errcode, so the longer wait is the one that does not waste calls.
   {
     errcode: 45009,
     status: 429,
-    retryAfterSeconds: rateLimitWindowSeconds,
+    retryAfterSeconds: ({ now }) => secondsToBeijingMidnight(now),
+    message:
+      'WeCom blocks this lookup until midnight Beijing time: lookups erred on more than 20 % of the ' +
+      "corp's seats today (or the per-minute limit was reached); check the LookupMisses metric",
+    operations: BUDGETED_LOOKUPS,
+  },
+  {
+    errcode: 45009,
+    status: 429,
+    retryAfterSeconds: ({ errmsg }) => rateLimitWindowSeconds(errmsg),
     message: "WeCom's rate limit for this call is used up until the end of its window (Retry-After)",
   },
   {
@@ -220,32 +252,34 @@ function describe(
   return { status, message, ...details, retryable: isRetryable(status) };
 }
 
-function describeWeComError(error: WeComError, operationId: OperationId | undefined): ErrorDescription {
+function describeWeComError(
+  error: WeComError,
+  operationId: OperationId | undefined,
+  now: number,
+): ErrorDescription {
   const rule = ruleFor(error.errcode, operationId);
   const details = { errcode: error.errcode, errmsg: error.errmsg };
   if (rule === undefined) return describe(400, 'WeCom refused the request', details);
   const message = rule.message
     .replace('{ip}', reportedIp(error.errmsg) ?? "this service's egress IP")
     .replace('{api}', error.api);
-  const seconds = rule.retryAfterSeconds;
-  const retryAfter =
-    seconds === undefined
-      ? {}
-      : { retryAfterSeconds: typeof seconds === 'number' ? seconds : seconds(error.errmsg) };
+  const retryAfterSeconds = retryAfterOf(rule, { errmsg: error.errmsg, now });
+  const retryAfter = retryAfterSeconds === undefined ? {} : { retryAfterSeconds };
   return describe(rule.status, message, { ...details, ...retryAfter });
 }
 
 /**
  * Classifies any error, for an operation (some errcodes mean more for some operations) or for none
- * (routing errors). Only our own error classes say anything specific; everything else is a bug and
- * becomes a generic 500 (its message and stack stay in the logs).
+ * (routing errors), at `now` (epoch ms; a daily block's Retry-After depends on it). Only our own
+ * error classes say anything specific; everything else is a bug and becomes a generic 500 (its message
+ * and stack stay in the logs).
  */
-export function describeError(error: unknown, operationId?: OperationId): ErrorDescription {
+export function describeError(error: unknown, operationId?: OperationId, now = Date.now()): ErrorDescription {
   if (error instanceof ValidationError) {
     return describe(400, error.message, error.issues.length > 0 ? { issues: error.issues } : {});
   }
   if (error instanceof HttpRequestError) return describe(error.status, error.message);
-  if (error instanceof WeComError) return describeWeComError(error, operationId);
+  if (error instanceof WeComError) return describeWeComError(error, operationId, now);
   if (error instanceof UnexpectedAnswerError) return describe(502, UNEXPECTED_SHAPE);
   if (error instanceof UpstreamTimeoutError) return describe(504, 'WeCom did not answer in time');
   if (error instanceof UpstreamNetworkError) return describe(504, 'WeCom could not be reached');

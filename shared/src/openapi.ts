@@ -132,11 +132,7 @@ function describeOperation(operation: OperationDefinition) {
   return {
     operationId: operation.id,
     summary: operation.summary,
-    description: `Calls WeCom's \`${operation.wecomApi}\`.${
-      operation.recursiveListing
-        ? ' With `fetch_child=1` the service lists every department under this one and merges the members, each once.'
-        : ''
-    }`,
+    description: `Calls WeCom's \`${operation.wecomApi}\`.${operation.behaviour ? ` ${operation.behaviour.description}` : ''}`,
     parameters: [
       ...pathNames.map((name) => parameter(name, 'path')),
       ...queryNames.map((name) => parameter(name, 'query')),

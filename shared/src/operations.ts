@@ -1,56 +1,34 @@
 /**
- * THE operation table: the single source of truth for the 13 member endpoints.
+ * THE operation table: the single source of truth for the member endpoints.
  *
- * The CDK stack loops over it (one Lambda, one route, one set of grants per row), the local server
- * routes with it, the OpenAPI document is generated from it and the tests iterate it. It is plain data
- * plus zod schemas: importing it never loads undici, middy or the AWS SDK.
+ * The CDK stack loops over it (one Lambda, one route, one set of grants per row), the build generates
+ * each row's function entry, the local server routes with it, the OpenAPI document and the README's
+ * route table are generated from it and the tests iterate it. Adding an operation:
+ * docs/adding-an-operation.md. Plain data plus zod schemas: importing it never loads undici, middy or
+ * the AWS SDK.
  */
-import type { z } from 'zod';
+
+import { type CredentialRole, defineOperation, type OperationDefinition } from './define-operation.ts';
+import { listMembers } from './listing.ts';
+import * as lookupSchemas from './lookup-schemas.ts';
+import { countingMisses, LOOKUP_MISSES_METRIC } from './lookups.ts';
 import * as schemas from './schemas.ts';
-import type { WeComApi } from './wecom/apis.ts';
 
-export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+export type {
+  Behaviour,
+  CredentialRole,
+  HttpMethod,
+  OperationDefinition,
+  Perform,
+  PerformContext,
+} from './define-operation.ts';
 
-/**
- * Which credential a call needs. `contact` is the contact-sync (通讯录同步) secret, required by writes,
- * the join QR code and active stats. `read` calls work with a self-built app's secret: they use the
- * `app` credential when one is configured and fall back to `contact` otherwise (design.md §4.6).
- */
-export type CredentialRole = 'contact' | 'read';
+/** The walk of `fetch_child=1` (listing.ts): WeCom removed the flag, so the service walks the tree. */
+const RECURSIVE_LISTING =
+  'With `fetch_child=1` the service lists every department under this one and merges the members, each once.';
 
-export interface OperationDefinition {
-  /** Function id: the Lambda's name in `functions/`, its construct id and its log name. */
-  readonly id: string;
-  readonly summary: string;
-  readonly http: {
-    readonly method: HttpMethod;
-    readonly path: string;
-    /** Input fields the route takes from the query string; any other query parameter is a 400. */
-    readonly query?: readonly string[];
-  };
-  readonly wecomApi: WeComApi;
-  readonly credential: CredentialRole;
-  /** Safe to re-send after an ambiguous failure (the answer may have been lost, not the effect). */
-  readonly idempotent: boolean;
-  /** Fed by an SQS queue (HR sync jobs) in addition to its route. */
-  readonly queued: boolean;
-  /**
-   * The operation's input: the WeCom request object as a caller sends it by direct invocation,
-   * EventBridge `detail` or an SQS record body. Over HTTP it is assembled from the path parameters,
-   * the query string and the JSON body (path parameters win; a body that disagrees is a 400).
-   */
-  readonly input: z.ZodType;
-  /**
-   * `fetch_child=1` means "this department and every department under it", served by the service
-   * walking the department tree (listing.ts), never by WeCom's removed flag.
-   */
-  readonly recursiveListing?: boolean;
-}
-
-const define = <const T extends readonly OperationDefinition[]>(table: T) => table;
-
-export const OPERATIONS = define([
-  {
+export const OPERATIONS = [
+  defineOperation({
     id: 'user-create',
     summary: 'Create a member',
     http: { method: 'POST', path: '/users' },
@@ -59,8 +37,8 @@ export const OPERATIONS = define([
     idempotent: false,
     queued: true,
     input: schemas.userCreate,
-  },
-  {
+  }),
+  defineOperation({
     id: 'user-get',
     summary: 'Read a member',
     http: { method: 'GET', path: '/users/{userid}' },
@@ -69,8 +47,8 @@ export const OPERATIONS = define([
     idempotent: true,
     queued: false,
     input: schemas.userRef,
-  },
-  {
+  }),
+  defineOperation({
     id: 'user-update',
     summary: 'Update a member (only the fields sent change)',
     http: { method: 'PATCH', path: '/users/{userid}' },
@@ -79,8 +57,8 @@ export const OPERATIONS = define([
     idempotent: true,
     queued: true,
     input: schemas.userUpdate,
-  },
-  {
+  }),
+  defineOperation({
     id: 'user-delete',
     summary: 'Delete a member',
     http: { method: 'DELETE', path: '/users/{userid}' },
@@ -89,8 +67,8 @@ export const OPERATIONS = define([
     idempotent: true,
     queued: true,
     input: schemas.userRef,
-  },
-  {
+  }),
+  defineOperation({
     id: 'user-batch-delete',
     summary: 'Delete up to 200 members at once (all or nothing)',
     http: { method: 'POST', path: '/users/batch-delete' },
@@ -99,8 +77,8 @@ export const OPERATIONS = define([
     idempotent: false,
     queued: true,
     input: schemas.userBatchDelete,
-  },
-  {
+  }),
+  defineOperation({
     id: 'user-simple-list',
     summary: "List a department's members (userid, name, departments)",
     http: { method: 'GET', path: '/departments/{department_id}/users', query: ['fetch_child'] },
@@ -109,9 +87,12 @@ export const OPERATIONS = define([
     idempotent: true,
     queued: false,
     input: schemas.departmentListing,
-    recursiveListing: true,
-  },
-  {
+    behaviour: {
+      description: RECURSIVE_LISTING,
+      perform: (input, { call }) => listMembers(call, 'user/simplelist', input),
+    },
+  }),
+  defineOperation({
     id: 'user-list',
     summary: "List a department's members with their details",
     http: { method: 'GET', path: '/departments/{department_id}/users/details', query: ['fetch_child'] },
@@ -120,9 +101,12 @@ export const OPERATIONS = define([
     idempotent: true,
     queued: false,
     input: schemas.departmentListing,
-    recursiveListing: true,
-  },
-  {
+    behaviour: {
+      description: RECURSIVE_LISTING,
+      perform: (input, { call }) => listMembers(call, 'user/list', input),
+    },
+  }),
+  defineOperation({
     id: 'user-convert-to-openid',
     summary: "Convert a member's userid to an openid",
     http: { method: 'POST', path: '/users/{userid}/openid' },
@@ -131,8 +115,8 @@ export const OPERATIONS = define([
     idempotent: true,
     queued: false,
     input: schemas.userRef,
-  },
-  {
+  }),
+  defineOperation({
     id: 'user-convert-to-userid',
     summary: 'Convert an openid to the userid of a member',
     http: { method: 'POST', path: '/openids/{openid}/userid' },
@@ -141,8 +125,8 @@ export const OPERATIONS = define([
     idempotent: true,
     queued: false,
     input: schemas.openidRef,
-  },
-  {
+  }),
+  defineOperation({
     id: 'user-auth-succ',
     summary: "Let a member in after the company's second-factor verification",
     http: { method: 'POST', path: '/users/{userid}/auth-success' },
@@ -151,8 +135,8 @@ export const OPERATIONS = define([
     idempotent: true,
     queued: false,
     input: schemas.userRef,
-  },
-  {
+  }),
+  defineOperation({
     id: 'user-invite',
     summary: 'Invite members, departments or tags to join WeCom',
     http: { method: 'POST', path: '/invitations' },
@@ -163,8 +147,8 @@ export const OPERATIONS = define([
     idempotent: true,
     queued: true,
     input: schemas.invite,
-  },
-  {
+  }),
+  defineOperation({
     id: 'user-join-qrcode',
     summary: "Get the company's join QR code (valid 7 days)",
     http: { method: 'GET', path: '/join-qrcode', query: ['size_type'] },
@@ -173,8 +157,8 @@ export const OPERATIONS = define([
     idempotent: true,
     queued: false,
     input: schemas.joinQrcode,
-  },
-  {
+  }),
+  defineOperation({
     id: 'user-active-stat',
     summary: 'Count the members active on one day of the last 30',
     http: { method: 'GET', path: '/stats/active-members', query: ['date'] },
@@ -183,8 +167,40 @@ export const OPERATIONS = define([
     idempotent: true,
     queued: false,
     input: schemas.activeStat,
-  },
-] as const);
+  }),
+  defineOperation({
+    id: 'user-get-userid',
+    summary: 'Find the userid of a mobile number (the number in the body, never in the URL)',
+    http: { method: 'POST', path: '/userids/by-mobile' },
+    wecomApi: 'user/getuserid',
+    credential: 'read',
+    idempotent: true,
+    queued: false,
+    input: lookupSchemas.useridByMobile,
+    behaviour: countingMisses('user/getuserid'),
+  }),
+  defineOperation({
+    id: 'user-get-userid-by-email',
+    summary: 'Find the userid of a company or personal e-mail address (in the body, never in the URL)',
+    http: { method: 'POST', path: '/userids/by-email' },
+    wecomApi: 'user/get_userid_by_email',
+    credential: 'read',
+    idempotent: true,
+    queued: false,
+    input: lookupSchemas.useridByEmail,
+    behaviour: countingMisses('user/get_userid_by_email'),
+  }),
+  defineOperation({
+    id: 'user-list-id',
+    summary: 'Page through every userid with its departments (the scalable full listing)',
+    http: { method: 'GET', path: '/userids', query: ['cursor', 'limit'] },
+    wecomApi: 'user/list_id',
+    credential: 'contact',
+    idempotent: true,
+    queued: false,
+    input: lookupSchemas.useridPage,
+  }),
+] as const;
 
 export type Operation = (typeof OPERATIONS)[number];
 export type OperationId = Operation['id'];
@@ -226,4 +242,6 @@ export const METRICS = {
   activeMembers: 'ActiveMembers',
   /** Token store (SSM) throttled or unreachable: tokens served from memory and gettoken. */
   tokenStoreDegraded: 'TokenStoreDegraded',
+  /** A userid lookup by mobile or e-mail that WeCom refused for its value (lookups.ts). */
+  lookupMisses: LOOKUP_MISSES_METRIC,
 } as const;

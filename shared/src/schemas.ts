@@ -84,7 +84,7 @@ const orEmpty = <T extends z.ZodType>(schema: T) => z.union([z.literal(''), sche
 /** Accept a decimal string where a number is expected (path and query values); leave anything else to fail. */
 const fromDecimalString = (value: unknown) =>
   typeof value === 'string' && /^\d{1,10}$/.test(value) ? Number(value) : value;
-const integerParameter = <T extends z.ZodType>(schema: T) => z.preprocess(fromDecimalString, schema);
+export const integerParameter = <T extends z.ZodType>(schema: T) => z.preprocess(fromDecimalString, schema);
 
 const uint32 = z.int().min(0).max(UINT32_MAX);
 const departmentId = z.int().min(1).max(UINT32_MAX);

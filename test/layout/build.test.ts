@@ -3,11 +3,19 @@
  * the layer carries no code only the local tools use, none of zod's translations, and a source map only
  * when the stack asks for one (`sourceMaps`).
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BuildOutput, buildFunction, buildLayer, LAYER_PACKAGE } from '../../scripts/build.ts';
+import { OPERATIONS } from '#shared/operations.ts';
+import {
+  type BuildOutput,
+  buildFunction,
+  buildLayer,
+  FUNCTION_IDS,
+  LAYER_PACKAGE,
+  REPO_ROOT,
+} from '../../scripts/build.ts';
 
 const root = mkdtempSync(path.join(tmpdir(), 'wecom-contact-build-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -28,6 +36,29 @@ describe('a function bundle', () => {
     expect(code).not.toContain('createRequire');
     expect(linksAMap(built)).toBe(false);
     expect(existsSync(mapOf(built))).toBe(false);
+  });
+});
+
+describe('the function entries', () => {
+  const operationIds: readonly string[] = OPERATIONS.map(({ id }) => id);
+
+  it('are generated for every row of the operation table, each naming its own operation', () => {
+    for (const { id } of OPERATIONS) {
+      const built = buildFunction(id, path.join(root, 'entries', id));
+      expect(built.inputs).toEqual([`functions/${id}.ts`]);
+      expect(readFileSync(built.entry, 'utf8')).toMatch(
+        new RegExp(
+          `^import\\{createOperationHandler as (\\w+)\\}from"${LAYER_PACKAGE}";var \\w+=\\1\\("${id}"\\)`,
+        ),
+      );
+    }
+  });
+
+  it('are files in functions/ exactly for the functions without a row, none stale', () => {
+    const files = readdirSync(path.join(REPO_ROOT, 'functions')).sort();
+    const needed = FUNCTION_IDS.filter((id) => !operationIds.includes(id)).map((id) => `${id}.ts`);
+    // A missing file fails here with its name; a file for a row would be ignored by the build.
+    expect(files).toEqual(needed.sort());
   });
 });
 

@@ -2,7 +2,7 @@
  * The deployable artefacts, as Lambda runs them: scripts/build.ts builds the layer and every function
  * into a Lambda-shaped folder (lambda-layout.ts), and each function answers real-shaped events in its
  * own child process ("container"), with the environment the stack sets, against the WeCom sandbox and
- * SSM in moto_server. One scenario walks a member's life through all 13 functions and the report.
+ * SSM in moto_server. One scenario walks a member's life through every function, the report included.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,12 +11,12 @@ import type { Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WeComFunction } from '#cdk/constructs/wecom-function.ts';
 import { type Sandbox, startSandbox } from '#sandbox/index.ts';
-import { type OperationId, REPORT_FUNCTION } from '#shared/operations.ts';
+import { METRICS, type OperationId, REPORT_FUNCTION } from '#shared/operations.ts';
 import { ENV } from '#shared/runtime-types.ts';
 import { beijingYesterday } from '#test/functions/support/dates.ts';
 import { type RouteEventOptions, routeEvent, sqsEvent, sqsRecord } from '#test/functions/support/events.ts';
 import { type Moto, motoAvailable, putStageParameters, startMoto } from '#test/support/moto.ts';
-import type { FunctionId } from '../../scripts/build.ts';
+import { FUNCTION_IDS, type FunctionId } from '../../scripts/build.ts';
 import { logicalId, type Synthesized, synthesize } from '../cdk/synth.ts';
 import {
   type ContainerRun,
@@ -125,6 +125,12 @@ describe.skipIf(!motoAvailable())(`the built bundles in the Lambda layout, run b
     await http('user-invite', { invited: { body: { user: ['lisi'] } } });
     await http('user-join-qrcode', { qrcode: { query: { size_type: '2' } } });
     await http('user-active-stat', { activeStat: { query: { date: yesterday } } });
+    await http('user-get-userid', {
+      byMobile: { body: { mobile: ZHANGSAN.mobile } },
+      missByMobile: { body: { mobile: '13800000999' } },
+    });
+    await http('user-get-userid-by-email', { byEmail: { body: { email: LISI.email, email_type: 2 } } });
+    await http('user-list-id', { idPage: { query: { limit: '2' } } });
     [report] = await invoke(REPORT_FUNCTION.id, [{}]);
     await http('user-delete', { deleted: { pathParameters: { userid: 'zhangsan' } } });
     await http('user-batch-delete', { batchDeleted: { body: { useridlist: ['lisi', 'wangwu'] } } });
@@ -138,7 +144,7 @@ describe.skipIf(!motoAvailable())(`the built bundles in the Lambda layout, run b
 
   it(`runs every function, each in its own container, under ${node.label}`, () => {
     const ran = new Set(containers.map(({ id }) => id));
-    expect(ran.size).toBe(14);
+    expect([...ran].sort()).toEqual([...FUNCTION_IDS].sort());
     const expectedMajor = node.path === process.execPath ? process.version.split('.')[0] : 'v24';
     for (const { run } of containers) {
       expect(run.node.split('.')[0]).toBe(expectedMajor);
@@ -191,6 +197,15 @@ describe.skipIf(!motoAvailable())(`the built bundles in the Lambda layout, run b
     expect(answers.invited).toEqual({ status: 200, body: expect.objectContaining({ errcode: 0 }) });
     expect(answers.qrcode?.body.join_qrcode).toEqual(expect.any(String));
     expect(answers.activeStat?.body.active_cnt).toEqual(expect.any(Number));
+    expect(answers.byMobile).toEqual({ status: 200, body: expect.objectContaining({ userid: 'zhangsan' }) });
+    expect(answers.byEmail).toEqual({ status: 200, body: expect.objectContaining({ userid: 'lisi' }) });
+    expect(answers.idPage?.body).toMatchObject({
+      next_cursor: expect.any(String),
+      dept_user: [
+        { userid: 'zhangsan', department: 1 },
+        { userid: 'lisi', department: 1 },
+      ],
+    });
     expect(answers.deleted).toEqual({ status: 200, body: expect.objectContaining({ errmsg: 'deleted' }) });
     expect(answers.batchDeleted).toEqual({
       status: 200,
@@ -206,6 +221,7 @@ describe.skipIf(!motoAvailable())(`the built bundles in the Lambda layout, run b
     // zod's own English message, from the layer whose other locales the build leaves out.
     expect(JSON.stringify(answers.invalid?.body)).toContain('Invalid input: expected string');
     expect(answers.unknown?.status).toBe(404);
+    expect(answers.missByMobile).toMatchObject({ status: 404, body: { errcode: 46004 } });
     expect(answers.afterDelete?.status).toBe(404);
   });
 
@@ -239,6 +255,16 @@ describe.skipIf(!motoAvailable())(`the built bundles in the Lambda layout, run b
         service: shown?.dimensions?.[0]?.value,
       }),
     );
+  });
+
+  it('counts the lookup that missed as one LookupMisses EMF metric', () => {
+    const lookupOutput = containers.find(({ id }) => id === 'user-get-userid')?.run.output ?? '';
+    const misses = lookupOutput
+      .split('\n')
+      .filter((line) => line.includes('"_aws"'))
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((document) => METRICS.lookupMisses in document);
+    expect(misses).toEqual([expect.objectContaining({ [METRICS.lookupMisses]: 1 })]);
   });
 
   it('shares one access_token across every container through SSM', () => {

@@ -1,20 +1,13 @@
 /**
- * The handler at the centre of the chain: each validated item becomes one WeCom call (or a recursive
- * listing), within a deadline taken from the Lambda's remaining time.
+ * The handler at the centre of the chain: each validated item runs its operation (one WeCom call, or
+ * what the row's behaviour does), within a deadline taken from the Lambda's remaining time.
  */
 import type { Context } from 'aws-lambda';
 import { describeError } from '../http-errors.ts';
-import { type BoundCall, isListingApi, type ListingInput, listMembers } from '../listing.ts';
-import type { OperationDefinition } from '../operations.ts';
+import type { BoundCall } from '../listing.ts';
+import { countEvent } from '../observability.ts';
 import type { Runtime } from '../runtime-types.ts';
-import type { WeComApi, WeComRequest } from '../wecom/apis.ts';
-import {
-  type Invocation,
-  type InvocationItem,
-  invocationOf,
-  type OperationRow,
-  type WeComResult,
-} from './invocation.ts';
+import { type Invocation, type InvocationItem, invocationOf, type OperationRow } from './invocation.ts';
 
 /** Kept back from the Lambda's remaining time to log and answer after WeCom's call gives up. */
 export const SAFETY_MARGIN_MS = 500;
@@ -40,7 +33,7 @@ export function executeOperation(operation: OperationRow, runtime: () => Runtime
         const deadline = deadlineFor(invocation, context);
         const call: BoundCall = (api, request) =>
           services.client.call(api, request, { credential, deadline, idempotent: operation.idempotent });
-        item.result = await perform(operation, validated(item), call);
+        item.result = await validated(item)({ call, count: countEvent });
       },
       // A retryable failure (rate limit, WeCom down, misconfiguration) would meet the next records too.
       (error) => describeError(error, operation.id).retryable,
@@ -49,20 +42,7 @@ export function executeOperation(operation: OperationRow, runtime: () => Runtime
   };
 }
 
-function validated(item: InvocationItem): Record<string, unknown> {
-  if (item.input === undefined) throw new Error('The item was not validated: validateInput() must run first');
-  return item.input;
-}
-
-function perform(
-  operation: OperationDefinition,
-  input: Record<string, unknown>,
-  call: BoundCall,
-): Promise<WeComResult> {
-  const api = operation.wecomApi;
-  // The operation's own schema validated `input`, so it is this API's request (or, for the listings,
-  // a ListingInput); the table ties the schema to the API, which the type system cannot see.
-  if (operation.recursiveListing && isListingApi(api))
-    return listMembers(call, api, input as unknown as ListingInput);
-  return call(api, input as WeComRequest<WeComApi>);
+function validated(item: InvocationItem): NonNullable<InvocationItem['run']> {
+  if (item.run === undefined) throw new Error('The item was not validated: validateInput() must run first');
+  return item.run;
 }

@@ -5,17 +5,16 @@
  * items, so SQS records go through exactly the same steps as an HTTP request.
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import type { PerformContext, WeComResult } from '../define-operation.ts';
 import { InputProcessingError, ServiceError, ValidationError } from '../errors.ts';
 import type { OperationDefinition, OperationId } from '../operations.ts';
-import type { WeComApi, WeComResponse } from '../wecom/apis.ts';
+
+export type { WeComResult } from '../define-operation.ts';
 
 export type EventSource = 'http' | 'direct' | 'eventbridge' | 'sqs';
 
 /** A row of the operation table seen through its interface, its id still typed. */
 export type OperationRow = OperationDefinition & { readonly id: OperationId };
-
-/** WeCom's JSON answer, as returned (or merged, for a recursive listing). */
-export type WeComResult = WeComResponse<WeComApi>;
 
 export interface InvocationItem {
   /** SQS message id: the `itemIdentifier` of a batch item failure. */
@@ -26,8 +25,8 @@ export interface InvocationItem {
   parameters?: Readonly<Record<string, string>>;
   /** The request object, not yet validated. */
   payload?: unknown;
-  /** The validated WeCom request. */
-  input?: Record<string, unknown>;
+  /** The validated request, ready to run: the call(s) its operation makes with it. */
+  run?: (context: PerformContext) => Promise<WeComResult>;
   result?: WeComResult;
   /** Why this item failed. Only SQS records fail one by one; other sources fail as a whole. */
   error?: unknown;

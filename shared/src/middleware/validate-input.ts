@@ -7,7 +7,7 @@ import type { MiddlewareObj } from '@middy/core';
 import type { z } from 'zod';
 import { ValidationError } from '../errors.ts';
 import type { OperationDefinition } from '../operations.ts';
-import { invocationOf } from './invocation.ts';
+import { type InvocationItem, invocationOf } from './invocation.ts';
 import { jsonBoundsIssue } from './json-bounds.ts';
 
 export function validateInput(operation: OperationDefinition): MiddlewareObj {
@@ -15,13 +15,13 @@ export function validateInput(operation: OperationDefinition): MiddlewareObj {
     name: 'validateInput',
     before: (request) =>
       invocationOf(request.event).forEachPending((item) => {
-        item.input = validate(operation.input, item.payload);
+        item.run = validate(operation, item.payload);
         item.payload = undefined;
       }),
   };
 }
 
-function validate(schema: z.ZodType, payload: unknown): Record<string, unknown> {
+function validate(operation: OperationDefinition, payload: unknown): NonNullable<InvocationItem['run']> {
   // Before the schema walks it: a bound broken is a 400, never a stack overflow.
   const bound = jsonBoundsIssue(payload);
   if (bound !== undefined) {
@@ -30,14 +30,10 @@ function validate(schema: z.ZodType, payload: unknown): Record<string, unknown> 
       [bound],
     );
   }
-  const result = schema.safeParse(payload);
-  if (!result.success) throw toValidationError(result.error);
-  if (!isObject(result.data)) throw new Error('An operation input schema must describe an object');
-  return result.data;
+  const validated = operation.validate(payload);
+  if (!validated.success) throw toValidationError(validated.error);
+  return validated.run;
 }
-
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function toValidationError(error: z.ZodError): ValidationError {
   const issues = error.issues.map((issue) => ({

@@ -19,8 +19,11 @@ export interface ExtAttr {
   attrs: Array<Open>;
 }
 
-/** The member object of user/create, user/update, user/get and user/list. */
-export interface Member extends Open {
+/**
+ * The member object of user/create, user/update, user/get and user/list. `main_department` is a number
+ * in answers; a request may also send it as a decimal string, which WeCom takes.
+ */
+export interface Member<MainDepartment = number> extends Open {
   userid: string;
   name?: string;
   alias?: string;
@@ -28,7 +31,8 @@ export interface Member extends Open {
   department?: number[];
   order?: number[];
   position?: string;
-  gender?: string;
+  /** A string in answers ("1"); WeCom also takes the number in a request. */
+  gender?: string | number;
   email?: string;
   biz_mail?: string;
   telephone?: string;
@@ -44,7 +48,7 @@ export interface Member extends Open {
   external_position?: string;
   external_profile?: Open;
   address?: string;
-  main_department?: number;
+  main_department?: MainDepartment;
   open_userid?: string;
 }
 
@@ -72,12 +76,16 @@ export interface WeComApis {
     response: { access_token: string; expires_in: number };
   };
   'user/create': {
-    request: Member & { to_invite?: boolean; nickname?: string };
+    request: Member<number | string> & { to_invite?: boolean; nickname?: string };
     response: { created_department_list?: CreatedDepartmentList };
   };
   'user/get': { request: { userid: string }; response: Member };
   'user/update': {
-    request: Partial<Member> & { userid: string; new_userid?: string; biz_mail_alias?: { item: string[] } };
+    request: Partial<Member<number | string>> & {
+      userid: string;
+      new_userid?: string;
+      biz_mail_alias?: { item?: string[] | null };
+    };
     response: Open;
   };
   'user/delete': { request: { userid: string }; response: Open };
@@ -94,7 +102,8 @@ export interface WeComApis {
   'user/convert_to_userid': { request: { openid: string }; response: { userid: string } };
   'user/authsucc': { request: { userid: string }; response: Open };
   'batch/invite': {
-    request: { user?: string[]; party?: number[]; tag?: number[] };
+    /** Ids as numbers or decimal strings, both of which WeCom takes. */
+    request: { user?: string[]; party?: Array<number | string>; tag?: Array<number | string> };
     response: { invaliduser?: string[]; invalidparty?: number[]; invalidtag?: number[] };
   };
   'corp/get_join_qrcode': { request: { size_type?: 1 | 2 | 3 | 4 }; response: { join_qrcode: string } };
@@ -102,6 +111,17 @@ export interface WeComApis {
   'department/simplelist': {
     request: { id?: number };
     response: { department_id: SimpleDepartment[] };
+  };
+  'user/getuserid': { request: { mobile: string }; response: { userid: string } };
+  /** `email_type` 1: company mail (the default), 2: personal mail. */
+  'user/get_userid_by_email': {
+    request: { email: string; email_type?: 1 | 2 };
+    response: { userid: string };
+  };
+  /** One page of every userid, once per department; an empty `next_cursor` ends the walk. */
+  'user/list_id': {
+    request: { cursor?: string; limit?: number };
+    response: { next_cursor: string; dept_user: Array<{ userid: string; department: number }> };
   };
 }
 
@@ -129,6 +149,9 @@ export const WECOM_METHODS = {
   'corp/get_join_qrcode': 'GET',
   'user/get_active_stat': 'POST',
   'department/simplelist': 'GET',
+  'user/getuserid': 'POST',
+  'user/get_userid_by_email': 'POST',
+  'user/list_id': 'POST',
 } as const satisfies Record<WeComApi, 'GET' | 'POST'>;
 
 export const WECOM_APIS = Object.keys(WECOM_METHODS) as WeComApi[];

@@ -203,7 +203,7 @@ async function allAbsent(attempt: Attempt, userids: readonly string[]): Promise<
 const EXACT_FIELDS = ['name', 'alias', 'position', 'gender', 'telephone', 'external_position'] as const;
 
 /** Whether the member WeCom holds is the one this create asked for. */
-export function isSameMember(sent: Member, held: Member): boolean {
+export function isSameMember(sent: Member<number | string>, held: Member): boolean {
   assertTextFields('user/get', held, [...EXACT_FIELDS, 'email', 'biz_mail', 'mobile']);
   for (const field of EXACT_FIELDS) {
     // String(): gender may be sent as a number (0, 1, 2); WeCom answers a string.

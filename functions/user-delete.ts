@@ -1,4 +1,0 @@
-/** `user-delete`: see its row in the operation table (shared/src/operations.ts); the logic lives in the layer. */
-import { createOperationHandler } from '@wecom-contact/layer';
-
-export const handler = createOperationHandler('user-delete');
