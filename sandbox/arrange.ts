@@ -35,6 +35,14 @@ export function arrangeDirectory(directory: Directory): Sandbox['directory'] {
       commitCreate(planCreate({ ...member }, directory), directory);
       directory.setStatus(existing(member.userid), status);
     },
+    addMembersInBulk: (members) => {
+      for (const member of members) {
+        if (directory.member(member.userid)) throw new Error(`member ${member.userid} exists`);
+        const unknown = member.department.find((id) => !directory.department(id));
+        if (unknown !== undefined) throw new Error(`no department ${unknown} in the sandbox directory`);
+        directory.insert({ ...structuredClone(member), status: 1, enable: 1 });
+      }
+    },
   };
 }
 

@@ -110,6 +110,12 @@ export interface Sandbox {
      * the WeCom error on a broken one), then give it `status` (default 4, not activated).
      */
     addMember(member: Member, status?: 1 | 2 | 4 | 5): void;
+    /**
+     * Add many members at once for scale tests (tens of thousands), bypassing user/create's rules,
+     * whose uniqueness checks scan the whole directory for each member. Each needs a new userid and
+     * departments that exist; they are activated (status 1).
+     */
+    addMembersInBulk(members: ReadonlyArray<Member & { department: number[] }>): void;
   };
   stop(): Promise<void>;
 }
