@@ -95,6 +95,13 @@ const contextSchema = z
     callbackThrottle: json(
       z.object({ rateLimit: z.number().positive(), burstLimit: z.number().int().positive() }),
     ).default({ rateLimit: 20, burstLimit: 40 }),
+    /**
+     * The corp's seat cap (企业人数上限): with it, an alarm warns before userid lookups err on the 20 %
+     * of the seats after which WeCom blocks them for the day (cdk/constructs/lookup-budget.ts).
+     */
+    corpSeats: z.coerce.number().int().min(1).optional(),
+    /** The share of `corpSeats` (percent, below WeCom's 20) at which that alarm fires. */
+    lookupMissAlarmPercent: z.coerce.number().positive().max(20).default(15),
   })
   .transform(({ ssmPrefix, logRetentionDays, ...config }) => ({
     ...config,

@@ -19,6 +19,7 @@ import type { StackConfig } from './config.ts';
 import { ActiveStatReport } from './constructs/active-stat-report.ts';
 import { ContactEvents } from './constructs/contact-events.ts';
 import { FixedEgress } from './constructs/fixed-egress.ts';
+import { LookupBudget } from './constructs/lookup-budget.ts';
 import { MemberApi } from './constructs/member-api.ts';
 import { Monitoring, type WatchedApi, type WatchedQueue } from './constructs/monitoring.ts';
 import { StageParameters } from './constructs/stage-parameters.ts';
@@ -158,6 +159,15 @@ export class WeComContactStack extends Stack {
       alarmEmail: config.alarmEmail,
     });
     this.contactEvents.notify(monitoring.topic);
+    if (config.corpSeats !== undefined) {
+      new LookupBudget(this, 'LookupBudget', {
+        seats: config.corpSeats,
+        alarmPercent: config.lookupMissAlarmPercent,
+        namespace: METRICS.namespace,
+        serviceName: defaults.serviceName,
+        topic: monitoring.topic,
+      });
+    }
 
     egress?.egressIps.forEach((ip, index) => {
       new CfnOutput(this, `EgressIp${index + 1}`, {

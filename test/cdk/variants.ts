@@ -18,6 +18,7 @@ export const EVERYTHING = {
   apiThrottle: { rateLimit: 20, burstLimit: 40 },
   logRetentionDays: 90,
   sourceMaps: true,
+  corpSeats: 1000,
 } as const;
 
 export const VARIANTS = { defaults: DEFAULTS, everything: EVERYTHING } as const;
