@@ -1,5 +1,5 @@
 /**
- * The lookups' daily error budget (wecom-callbacks.md §3, in the repo: docs/userid-lookups.md): when
+ * The lookups' daily error budget (docs/userid-lookups.md §2): when
  * user/getuserid or user/get_userid_by_email err more often in a day than 20 % of the corp's seat cap,
  * WeCom blocks that API for the rest of the day. Days are Beijing days; each API counts its own errors
  * (the sandbox's reading: each API's page states the rule for itself).
