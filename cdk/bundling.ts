@@ -36,7 +36,10 @@ function builtCode(build: LocalBuild): Code {
   });
 }
 
-/** `functions/<id>.ts`, bundled with the layer package left external. */
+/**
+ * The function's entry (generated from its table row, or `functions/<id>.ts`), bundled with the layer
+ * package left external.
+ */
 export const functionCode = (id: FunctionId): Code =>
   builtCode(new LocalBuild(`function:${id}`, (outputDir) => buildFunction(id, outputDir)));
 

@@ -43,7 +43,7 @@ export function withRouteTable(readme: string): string {
   const start = readme.indexOf(START);
   const end = readme.indexOf(END);
   if (start === -1 || end < start) throw new Error(`README.md lacks the markers ${START} … ${END}`);
-  return `${readme.slice(0, start + START.length)}\n${routeTable()}\n${readme.slice(end)}`;
+  return `${readme.slice(0, start + START.length)}\n\n${routeTable()}\n\n${readme.slice(end)}`;
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

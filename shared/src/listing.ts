@@ -22,10 +22,6 @@ export interface ListingInput {
 /** Departments listed at once: quick on wide trees, gentle on WeCom's per-API rate limit. */
 export const LISTING_CONCURRENCY = 4;
 
-export function isListingApi(api: WeComApi): api is ListingApi {
-  return api === 'user/simplelist' || api === 'user/list';
-}
-
 export async function listMembers<A extends ListingApi>(
   call: BoundCall,
   api: A,

@@ -20,6 +20,7 @@ describe('the stack configuration (CDK context)', () => {
       callbackEnrichment: true,
       eventArchiveRetentionDays: 365,
       callbackThrottle: { rateLimit: 20, burstLimit: 40 },
+      lookupMissAlarmPercent: 15,
     });
   });
 
