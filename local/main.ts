@@ -18,9 +18,10 @@ function portFromEnvironment(): number {
 
 function banner(api: LocalApi): string {
   const width = Math.max(...api.routes.map(({ path }) => path.length));
+  const idWidth = Math.max(...api.routes.map(({ id }) => id.length));
   const rows = api.routes.map(
     ({ method, path, id, summary }) =>
-      `  ${method.padEnd(6)} ${path.padEnd(width)}  ${id.padEnd(22)} ${summary}`,
+      `  ${method.padEnd(6)} ${path.padEnd(width)}  ${id.padEnd(idWidth)} ${summary}`,
   );
   const userid = api.sandbox?.directory.members()[0]?.userid ?? 'zhangsan';
   return [

@@ -32,7 +32,7 @@ function lookup(api: SandboxApi, find: (call: CallContext) => MemberRecord | und
       if (budget.blocked(api)) fail(45009, 'api freq out of limit, too many lookup errors today');
       try {
         const record = find(call);
-        if (record === undefined || !call.visibility.seesMember(record)) fail(46004);
+        if (record === undefined || !call.visibility.seesMember(record)) fail(46004, 'user not found');
         return { userid: record.member.userid };
       } catch (error) {
         if (error instanceof WeComFailure) budget.recordError(api);
