@@ -156,7 +156,8 @@ export const ERRCODE_RULES: readonly ErrcodeRule[] = [
     status: 502,
     message:
       "WeCom's answer for this department is too large: list its sub-departments one at a time " +
-      '(fetch_child=0), or use the simple listing (GET /departments/<id>/users), which returns less per member',
+      '(fetch_child=0), or use the simple listing (GET /departments/<id>/users), which returns less per member; ' +
+      'GET /userids pages through every userid with its departments at any size',
     operations: ['user-list', 'user-simple-list'],
   },
   // The client puts the token in every call: WeCom not finding it is a defect of this service.
