@@ -9,8 +9,8 @@ import { mobileKey } from '../member-rules.ts';
 import type { SandboxApi } from '../types.ts';
 import { type CallContext, defineRoutes, type Route } from './route.ts';
 
-/** 60103: at most 32 characters of digits, `+` and `-` (and the space of WeCom's stored form); 5 at least. */
-const LOOKUP_MOBILE = /^[\d+ -]{5,32}$/;
+/** 60103: 5–32 characters of digits, `+` and `-` (and the space of WeCom's stored form), a digit among them. */
+const LOOKUP_MOBILE = /^(?=.*\d)[\d+ -]{5,32}$/;
 const validEmail = (email: string) =>
   byteLength(email) >= 6 && byteLength(email) <= 64 && /^[^\s@]+@[^\s@]+$/.test(email);
 /** list_id's page size; the sandbox's default when `limit` is absent (UNVERIFIED). */

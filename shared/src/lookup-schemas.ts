@@ -14,12 +14,12 @@ const utf8Bytes = (value: string) => Buffer.byteLength(value, 'utf8');
 
 /**
  * The number as the directory stores it: WeCom allows digits, `+` and `-` (60103), and its own example
- * of a stored number has a space ("+86 13800000000"), so a space is kept too. 5–32 characters, the
- * bounds of user/getuserid's page (ASCII, so characters are bytes).
+ * of a stored number has a space ("+86 13800000000"), so a space is kept too; a digit at least. 5–32
+ * characters, the bounds of user/getuserid's page (ASCII, so characters are bytes).
  */
 const mobile = z
   .string()
-  .regex(/^[\d+ -]{5,32}$/, { message: 'must be 5–32 characters among digits, +, - and spaces' })
+  .regex(/^(?=.*\d)[\d+ -]{5,32}$/, { message: 'must be 5–32 characters of digits, with + - or spaces' })
   .meta({ description: 'The mobile number as stored in the directory', examples: ['13800000001'] });
 
 /**

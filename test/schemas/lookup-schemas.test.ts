@@ -35,7 +35,16 @@ describe('the lookup rules, against WeCom’s', () => {
     await fc.assert(
       fc.asyncProperty(
         fc.oneof(
-          fc.constantFrom('+86 13800000001', '+852-12345678', '12345', '1234', '138 0000 0001', '+', ''),
+          fc.constantFrom(
+            '+86 13800000001',
+            '+852-12345678',
+            '12345',
+            '1234',
+            '138 0000 0001',
+            '+',
+            '',
+            '-----',
+          ),
           fc.stringMatching(/^[\d+ a-]{0,36}$/),
         ),
         async (mobile) => {
