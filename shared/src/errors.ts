@@ -131,6 +131,21 @@ export class DependencyUnavailableError extends ServiceError {
 }
 
 /**
+ * No access_token can be had right now: WeCom's gettoken is busy or unreachable and the fleet backs off
+ * before asking again (docs/tokens.md). Retry after `retryAfterSeconds` (503).
+ */
+export class TokenUnavailableError extends ServiceError {
+  override readonly name = 'TokenUnavailableError';
+  constructor(
+    readonly retryAfterSeconds: number,
+    reason: string,
+    options?: ErrorOptions,
+  ) {
+    super(`No access_token: ${reason}; the next gettoken is due in ${retryAfterSeconds} s`, options);
+  }
+}
+
+/**
  * A success answer from WeCom that the service must read itself (a listing it merges, a member it
  * compares) does not have the shape WeCom documents. Answered 502: nothing the caller can fix. The
  * message names the call and the field, never a value.

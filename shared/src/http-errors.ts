@@ -8,6 +8,7 @@ import {
   DependencyUnavailableError,
   HttpRequestError,
   InputProcessingError,
+  TokenUnavailableError,
   UnexpectedAnswerError,
   UpstreamHttpError,
   UpstreamNetworkError,
@@ -287,6 +288,11 @@ export function describeError(error: unknown, operationId?: OperationId, now = D
   if (error instanceof DependencyUnavailableError) {
     return describe(503, 'A service this API depends on is unavailable; retry later', {
       retryAfterSeconds: DEPENDENCY_RETRY_SECONDS,
+    });
+  }
+  if (error instanceof TokenUnavailableError) {
+    return describe(503, 'WeCom cannot issue an access_token right now; retry later', {
+      retryAfterSeconds: error.retryAfterSeconds,
     });
   }
   if (error instanceof UpstreamHttpError) {

@@ -47,9 +47,11 @@ export function isDebugEnabled(): boolean {
 export const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
 
 /**
- * Counts one occurrence of an operational event (e.g. `TokenStoreDegraded`). Published at once as
+ * Counts one occurrence of an operational event (e.g. `TokenStoreDegraded`), with optional dimensions. Published at once as
  * its own EMF line, so it is not lost when a code path has no metrics middleware to flush it.
  */
-export function countEvent(name: string): void {
-  metrics.singleMetric().addMetric(name, MetricUnit.Count, 1);
+export function countEvent(name: string, dimensions: Readonly<Record<string, string>> = {}): void {
+  const metric = metrics.singleMetric();
+  for (const [dimension, value] of Object.entries(dimensions)) metric.addDimension(dimension, value);
+  metric.addMetric(name, MetricUnit.Count, 1);
 }

@@ -244,4 +244,9 @@ export const METRICS = {
   tokenStoreDegraded: 'TokenStoreDegraded',
   /** A userid lookup by mobile or e-mail that WeCom refused for its value (lookups.ts). */
   lookupMisses: LOOKUP_MISSES_METRIC,
+  /**
+   * A gettoken failed (unit Count, dimension `class`: `credentials` — WeCom refused the corp id or
+   * secret, an operator must act — or `transient` — WeCom busy or unreachable, the fleet backs off).
+   */
+  tokenRefreshFailed: 'TokenRefreshFailed',
 } as const;

@@ -187,7 +187,7 @@ describe.skipIf(!motoAvailable())('a fleet of containers sharing SSM and WeCom',
     clock.advance(LIFETIME_MS + 1_000);
     const ssm = new SSMClient(moto.clientConfig());
     const lease = { holder: 'dead-container', expiresAt: running() + ttlMs };
-    await new SsmTokenStore({ ssm, prefix: PREFIX }).acquireLease('contact', lease, running());
+    await new SsmTokenStore({ ssm, prefix: PREFIX }).acquireLease('contact', lease, running(), 'any');
     ssm.destroy();
     sandbox.resetCounters();
     // WeCom takes a moment to answer: containers that stop waiting together would all call it.

@@ -100,13 +100,13 @@ export class CountingStore implements TokenStore {
     this.#count('write');
     return this.inner.write(credential, token);
   }
-  async acquireLease(credential: CredentialName, lease: Lease, now: number) {
+  async acquireLease(credential: CredentialName, lease: Lease, now: number, key: string) {
     this.#count('acquire');
-    return this.inner.acquireLease(credential, lease, now);
+    return this.inner.acquireLease(credential, lease, now, key);
   }
-  async releaseLease(credential: CredentialName, holder: string) {
+  async releaseLease(credential: CredentialName, lease: Lease, failure?: Lease) {
     this.#count('release');
-    return this.inner.releaseLease(credential, holder);
+    return this.inner.releaseLease(credential, lease, failure);
   }
   #count(operation: StoreOperation) {
     const count = ++this.counts[operation];

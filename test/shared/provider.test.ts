@@ -1,6 +1,12 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { credentialKey, staticCredentialSource } from '#shared/credentials.ts';
-import { UpstreamNetworkError, UpstreamTimeoutError, WeComError } from '#shared/errors.ts';
+import {
+  TokenUnavailableError,
+  UpstreamNetworkError,
+  UpstreamTimeoutError,
+  WeComError,
+} from '#shared/errors.ts';
+import { DEFAULT_BACKOFF, DEFAULT_CREDENTIAL_RECHECK_MS } from '#shared/token/failure-memory.ts';
 import {
   DEFAULT_LEASE,
   DEFAULT_REFRESH_MARGIN_MS,
@@ -70,7 +76,7 @@ describe('token lifetimes', () => {
 
     expect(transport.count('gettoken')).toBe(1);
     expect(store.counts.write).toBe(1);
-    expect(await store.inner.read('contact')).toMatchObject({ key: KEY, token: 'token-1' });
+    expect((await store.inner.read('contact')).token).toMatchObject({ key: KEY, token: 'token-1' });
     // Cold start: one read before the lease, one under it. Warm: none.
     expect(store.counts.read).toBe(2);
   });
@@ -91,7 +97,7 @@ describe('token lifetimes', () => {
     });
     const before = clock.now;
     await provider.getToken('contact');
-    expect(await store.inner.read('contact')).toEqual({
+    expect((await store.inner.read('contact')).token).toEqual({
       key: KEY,
       token: 'short',
       expiresAt: before + 600_000,
@@ -115,7 +121,7 @@ describe('token lifetimes', () => {
     }
     // Once when new, once at `margin` before the expiry (which gives it back): never again.
     expect(transport.count('gettoken')).toBe(2);
-    expect(await store.inner.read('contact')).toMatchObject({ expiresAt: expiry, refreshAt: expiry });
+    expect((await store.inner.read('contact')).token).toMatchObject({ expiresAt: expiry, refreshAt: expiry });
   });
 
   it('once WeCom has re-issued a token, keeps the next one to its expiry too (asking early is pointless)', async () => {
@@ -125,22 +131,29 @@ describe('token lifetimes', () => {
     clock.advance(HOUR);
 
     expect(await provider.getToken('contact')).toBe('token-1');
-    const next = await store.inner.read('contact');
+    const next = (await store.inner.read('contact')).token;
     expect(next).toMatchObject({ token: 'token-1', expiresAt: clock.now + 2 * HOUR });
     expect(next?.refreshAt).toBe(next?.expiresAt);
     expect(transport.count('gettoken')).toBe(1);
   });
 
-  it('serves the current token while it is valid when a refresh fails', async () => {
+  it('serves the current token while it is valid when a refresh fails, then the failure, then TokenUnavailableError', async () => {
     const { clock, transport, provider } = setUp();
     await provider.getToken('contact');
+    const refused = new UpstreamNetworkError('gettoken', 'ECONNREFUSED', false);
     transport.on('gettoken', () => {
-      throw new UpstreamNetworkError('gettoken', 'ECONNREFUSED', false);
+      throw refused;
     });
-    clock.advance(2 * HOUR - 60_000);
+    clock.advance(2 * HOUR - 20_000); // due for a refresh, still valid
     expect(await provider.getToken('contact')).toBe('token-1');
-    clock.advance(60_000);
-    await expect(provider.getToken('contact')).rejects.toBeInstanceOf(UpstreamNetworkError);
+    clock.advance(20_000); // expired: nothing left to fall back to
+    await expect(provider.getToken('contact')).rejects.toBe(refused);
+    // Within the backoff: no gettoken, an answer at once.
+    const error = await provider.getToken('contact').catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(TokenUnavailableError);
+    // The second failure in a row: the second backoff step, 1–2 s (1.5 s with this jitter).
+    expect(error).toMatchObject({ cause: refused, retryAfterSeconds: 2 });
+    expect(transport.count('gettoken')).toBe(3);
   });
 
   it('falls back to a stored token past its refreshAt but still valid when a refresh fails', async () => {
@@ -243,6 +256,7 @@ describe('the fleet lease', () => {
       'contact',
       { holder: 'dead-container', expiresAt: clock.now - 1 },
       clock.now - 10_000,
+      KEY,
     );
     await provider.getToken('contact');
     expect(sleeps).toEqual([]);
@@ -252,7 +266,12 @@ describe('the fleet lease', () => {
 
   it('waits no longer than the caller’s deadline allows', async () => {
     const { clock, store, provider, sleeps } = setUp();
-    await store.inner.acquireLease('contact', { holder: 'busy', expiresAt: clock.now + 10_000 }, clock.now);
+    await store.inner.acquireLease(
+      'contact',
+      { holder: 'busy', expiresAt: clock.now + 10_000 },
+      clock.now,
+      KEY,
+    );
     await provider.getToken('contact', { deadline: clock.now + 100 });
     expect(sleeps).toEqual([]);
   });
@@ -263,7 +282,7 @@ describe('the fleet lease', () => {
 
     expect(await provider.getToken('contact')).toBe('token-1');
     expect(store.counts.acquire).toBe(1);
-    expect(await store.inner.read('contact')).toMatchObject({ token: 'token-1' });
+    expect((await store.inner.read('contact')).token).toMatchObject({ token: 'token-1' });
     expect(transport.count('gettoken')).toBe(1);
   });
 
@@ -285,7 +304,7 @@ describe('the fleet lease', () => {
     store.failWhen = (operation, count) => (operation === 'write' && count === 1 ? throttled() : undefined);
     await provider.getToken('contact');
     expect(store.counts.write).toBe(2);
-    expect(await store.inner.read('contact')).toMatchObject({ token: 'token-1' });
+    expect((await store.inner.read('contact')).token).toMatchObject({ token: 'token-1' });
   });
 
   it('gives the lease back only while it holds it', async () => {
@@ -357,7 +376,12 @@ describe('a fleet meeting an expired token (virtual time)', () => {
 
   it(`a dead holder's lease: ${FOLLOWERS} followers wait it out, one takes over, one gettoken`, async () => {
     const { store, transport, everyoneAsks } = virtualFleet(FOLLOWERS);
-    await store.inner.acquireLease('contact', { holder: 'dead', expiresAt: Date.now() + 10_000 }, Date.now());
+    await store.inner.acquireLease(
+      'contact',
+      { holder: 'dead', expiresAt: Date.now() + 10_000 },
+      Date.now(),
+      KEY,
+    );
 
     const results = await everyoneAsks();
 
@@ -382,7 +406,7 @@ describe('a fleet meeting an expired token (virtual time)', () => {
     expect(transport.count('gettoken')).toBe(1);
   });
 
-  it(`a holder whose gettoken hangs gives up before its lease ends; one follower takes over`, async () => {
+  it(`a holder whose gettoken hangs gives up before its lease ends; its followers stop waiting with it`, async () => {
     const { transport, providers, everyoneAsks } = virtualFleet(FOLLOWERS + 1);
     const started = Date.now();
     transport.on('gettoken', async ({ options }, index) => {
@@ -398,7 +422,17 @@ describe('a fleet meeting an expired token (virtual time)', () => {
 
     expect(await leading).toBeInstanceOf(UpstreamTimeoutError);
     expect(transport.calls[0]?.options.deadline).toBeLessThan(started + DEFAULT_LEASE.ttlMs);
-    expect(new Set(tokens(results))).toEqual(new Set(['second-token']));
+    // The holder left its failure in the lease: nobody else called WeCom, nobody waited past the lease.
+    expect(
+      results.every(
+        (result) => result.status === 'rejected' && result.reason instanceof TokenUnavailableError,
+      ),
+    ).toBe(true);
+    expect(transport.count('gettoken')).toBe(1);
+    expect(Date.now() - started).toBeLessThan(DEFAULT_LEASE.ttlMs);
+    // After the backoff, one container asks again and the fleet has its token.
+    await vi.advanceTimersByTimeAsync(DEFAULT_BACKOFF.baseMs);
+    expect(new Set(tokens(await everyoneAsks(followers)))).toEqual(new Set(['second-token']));
     expect(transport.count('gettoken')).toBe(2);
   });
 
@@ -448,7 +482,7 @@ describe('compare-and-refresh after WeCom rejects a token (40014/42001)', () => 
     await provider.getToken('contact');
     expect(await provider.refreshAfterRejection('contact', 'token-1')).toBe('token-2');
     expect(transport.count('gettoken')).toBe(2);
-    expect(await store.inner.read('contact')).toMatchObject({ token: 'token-2' });
+    expect((await store.inner.read('contact')).token).toMatchObject({ token: 'token-2' });
   });
 
   it('shares one refresh among concurrent rejections of the same token', async () => {
@@ -515,23 +549,44 @@ describe('a refused secret (40001)', () => {
     expect(transport.count('gettoken')).toBe(1);
   });
 
-  it('is retried once when the parameter store now holds a rotated secret', async () => {
+  it('is never sent again by this container, whatever the requests, until the secret changes', async () => {
+    const { clock, transport, provider } = setUp();
+    transport.on('gettoken', () => {
+      throw new WeComError('gettoken', 40001, 'invalid credential');
+    });
+    for (let request = 0; request < 10; request++) {
+      await expect(provider.getToken('contact')).rejects.toMatchObject({ errcode: 40001 });
+      clock.advance(DEFAULT_CREDENTIAL_RECHECK_MS);
+    }
+    expect(transport.count('gettoken')).toBe(1);
+  });
+
+  it('is retried once, in the same call, when the parameter store now holds a rotated secret', async () => {
     let secret = 'old-secret';
     const credentials = staticCredentialSource({ corpId: CORP_ID, secrets: { contact: 'old-secret' } });
+    let reloads = 0;
+    credentials.identity = async () => ({ corpId: CORP_ID, secret, key: credentialKey(CORP_ID, secret) });
     credentials.reload = async () => {
+      reloads++;
       secret = 'rotated-secret';
-      return { corpId: CORP_ID, secret, key: credentialKey(CORP_ID, secret) };
+      return credentials.identity('contact');
     };
-    const { transport, store, provider } = setUp({ credentials });
+    const { clock, transport, store, provider } = setUp({ credentials });
+    let rotated = false;
     transport.on('gettoken', (call) => {
-      if ((call.request as { corpsecret: string }).corpsecret === 'old-secret') {
+      if (rotated && (call.request as { corpsecret: string }).corpsecret === 'old-secret') {
         throw new WeComError('gettoken', 40001, 'invalid credential');
       }
-      return { errcode: 0, errmsg: 'ok', access_token: 'with-rotated', expires_in: 7200 };
+      return { errcode: 0, errmsg: 'ok', access_token: `with-${secret}`, expires_in: 7200 };
     });
-    expect(await provider.getToken('contact')).toBe('with-rotated');
-    expect(transport.count('gettoken')).toBe(2);
-    expect(await store.inner.read('contact')).toMatchObject({
+    expect(await provider.getToken('contact')).toBe('with-old-secret');
+    // Hours later the operator rotates the secret: the container's cached one is refused.
+    rotated = true;
+    clock.advance(2 * HOUR);
+    expect(await provider.getToken('contact')).toBe('with-rotated-secret');
+    expect(transport.count('gettoken')).toBe(3);
+    expect(reloads).toBe(1);
+    expect((await store.inner.read('contact')).token).toMatchObject({
       key: credentialKey(CORP_ID, 'rotated-secret'),
     });
   });

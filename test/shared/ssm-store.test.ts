@@ -12,7 +12,7 @@ import { ConfigurationError, DependencyUnavailableError } from '#shared/errors.t
 import { parameterNames } from '#shared/runtime-types.ts';
 import { TokenProvider } from '#shared/token/provider.ts';
 import { SsmTokenStore } from '#shared/token/ssm-store.ts';
-import type { StoredToken } from '#shared/token/store.ts';
+import type { Lease, LeaseClaim, StoredToken } from '#shared/token/store.ts';
 import { motoAvailable, useMoto } from '#test/support/moto.ts';
 import {
   captureOutput,
@@ -44,43 +44,108 @@ describe.skipIf(!motoAvailable())('the SSM token store against moto_server', () 
   const ssm = () => new SSMClient(moto.clientConfig());
   const store = () => new SsmTokenStore({ ssm: ssm(), prefix: PREFIX });
 
+  const KEY = 'ww:0123456789abcdef';
+  const lease = (holder: string, expiresAt = NOW + 10_000): Lease => ({ holder, expiresAt });
+
   it('reads nothing before the first write, then the record it wrote, as a SecureString', async () => {
     const tokens = store();
-    expect(await tokens.read('contact')).toBeUndefined();
+    expect(await tokens.read('contact')).toEqual({});
     await tokens.write('contact', sample);
     await tokens.write('contact', { ...sample, token: 'T-2' });
 
-    expect(await tokens.read('contact')).toEqual({ ...sample, token: 'T-2' });
-    expect(await tokens.read('app')).toBeUndefined();
+    expect((await tokens.read('contact')).token).toEqual({ ...sample, token: 'T-2' });
+    expect(await tokens.read('app')).toEqual({});
     const { Parameter } = await ssm().send(new GetParameterCommand({ Name: names.token('contact') }));
     expect(Parameter?.Type).toBe('SecureString');
+  });
+
+  it('reads the token and the lease in one GetParameters round trip', async () => {
+    const client = ssm();
+    const tokens = new SsmTokenStore({ ssm: client, prefix: PREFIX });
+    await tokens.write('contact', sample);
+    await tokens.acquireLease('contact', lease('a'), NOW, KEY);
+    const sent: string[] = [];
+    client.middlewareStack.add(
+      (next, context) => (args) => {
+        sent.push(context.commandName ?? '');
+        return next(args);
+      },
+      { step: 'initialize' },
+    );
+    expect(await tokens.read('contact')).toEqual({ token: sample, lease: lease('a') });
+    expect(sent).toEqual(['GetParametersCommand']);
   });
 
   it('treats a malformed record as none', async () => {
     await ssm().send(
       new PutParameterCommand({ Name: names.token('contact'), Value: 'not json', Type: 'SecureString' }),
     );
-    expect(await store().read('contact')).toBeUndefined();
+    expect((await store().read('contact')).token).toBeUndefined();
   });
 
   it('grants the lease to one claimant at a time, and again once released', async () => {
     const [a, b] = [store(), store()];
-    expect(await a.acquireLease('contact', { holder: 'a', expiresAt: NOW + 10_000 }, NOW)).toBe(true);
-    expect(await b.acquireLease('contact', { holder: 'b', expiresAt: NOW + 10_000 }, NOW)).toBe(false);
-    expect(await b.acquireLease('app', { holder: 'b', expiresAt: NOW + 10_000 }, NOW)).toBe(true);
-    await a.releaseLease('contact', 'a');
-    expect(await b.acquireLease('contact', { holder: 'b', expiresAt: NOW + 10_000 }, NOW)).toBe(true);
+    expect(await a.acquireLease('contact', lease('a'), NOW, KEY)).toMatchObject({ granted: true });
+    expect(await b.acquireLease('contact', lease('b'), NOW, KEY)).toEqual({
+      granted: false,
+      current: lease('a'),
+    });
+    expect(await b.acquireLease('app', lease('b'), NOW, KEY)).toMatchObject({ granted: true });
+    await a.releaseLease('contact', lease('a'));
+    expect(await b.acquireLease('contact', lease('b'), NOW, KEY)).toMatchObject({ granted: true });
   });
 
   it('hands an expired lease (its holder died) to exactly one of many claimants', async () => {
-    await store().acquireLease('contact', { holder: 'dead', expiresAt: NOW + 10_000 }, NOW);
+    await store().acquireLease('contact', lease('dead'), NOW, KEY);
     const later = NOW + 20_000;
     const claims = await Promise.all(
       Array.from({ length: 8 }, (_, index) =>
-        store().acquireLease('contact', { holder: `c${index}`, expiresAt: later + 10_000 }, later),
+        store().acquireLease('contact', lease(`c${index}`, later + 10_000), later, KEY),
       ),
     );
-    expect(claims.filter(Boolean)).toHaveLength(1);
+    expect(claims.filter((claim) => claim.granted)).toHaveLength(1);
+  });
+
+  it('a contested takeover, 4 claimants × 30 rounds: exactly one winner each round, and its release deletes the lease', async () => {
+    const claimants = Array.from({ length: 4 }, () => store());
+    const observer = store();
+    let now = NOW;
+    await observer.acquireLease('contact', lease('dead', now + 10_000), now, KEY);
+    for (let round = 0; round < 30; round++) {
+      now += 20_000; // the last lease (the dead one, then each round's) has expired
+      const claims = await Promise.all(
+        claimants.map((claimant, index) =>
+          claimant.acquireLease('contact', lease(`c${index}`, now + 10_000), now, KEY),
+        ),
+      );
+      const winners = claims.flatMap((claim, index) => (claim.granted ? [{ claim, index }] : []));
+      expect(winners).toHaveLength(1);
+      const [{ claim, index }] = winners as [{ claim: LeaseClaim & { granted: true }; index: number }];
+      await (claimants[index] as SsmTokenStore).releaseLease('contact', claim.lease);
+      expect((await observer.read('contact')).lease).toBeUndefined();
+      // Leave a lease to expire for the next round.
+      await observer.acquireLease('contact', lease('dead', now + 10_000), now, KEY);
+    }
+  });
+
+  it('replaces the lease with a failure record that blocks the refused key for good, and other keys only until it expires', async () => {
+    const [a, b] = [store(), store()];
+    const held = lease('a');
+    await a.acquireLease('contact', held, NOW, KEY);
+    const refused: Lease = {
+      holder: 'a',
+      expiresAt: NOW + 60_000,
+      failure: { class: 'credentials', key: KEY, attempts: 1, errcode: 40001, errmsg: 'invalid credential' },
+    };
+    await a.releaseLease('contact', held, refused);
+    expect((await b.read('contact')).lease).toEqual(refused);
+    const later = NOW + 120_000;
+    expect(await b.acquireLease('contact', lease('b', later + 10_000), later, KEY)).toEqual({
+      granted: false,
+      current: refused,
+    });
+    const rotated = await b.acquireLease('contact', lease('b', later + 10_000), later, 'ww:another-secret');
+    expect(rotated).toMatchObject({ granted: true, replaced: refused });
   });
 
   it('serves a provider end to end: one gettoken, then the stored token for a new container', async () => {
@@ -128,9 +193,9 @@ describe.skipIf(!motoAvailable())('the SSM token store against moto_server', () 
 
   it('releases a lease only for its holder', async () => {
     const [a, b] = [store(), store()];
-    expect(await a.acquireLease('contact', { holder: 'a', expiresAt: NOW + 10_000 }, NOW)).toBe(true);
-    await b.releaseLease('contact', 'b');
-    expect(await b.acquireLease('contact', { holder: 'b', expiresAt: NOW + 10_000 }, NOW)).toBe(false);
+    expect(await a.acquireLease('contact', lease('a'), NOW, KEY)).toMatchObject({ granted: true });
+    await b.releaseLease('contact', lease('b'));
+    expect(await b.acquireLease('contact', lease('b'), NOW, KEY)).toMatchObject({ granted: false });
   });
 });
 

@@ -1,27 +1,41 @@
 /** The token store of local mode (one process) and of unit tests (a fleet sharing one instance). */
 import type { CredentialName } from '../operations.ts';
-import type { Lease, StoredToken, TokenStore } from './store.ts';
+import {
+  type FleetView,
+  isReleasableBy,
+  isReplaceable,
+  type Lease,
+  type LeaseClaim,
+  type StoredToken,
+  type TokenStore,
+} from './store.ts';
 
 export class MemoryTokenStore implements TokenStore {
   readonly #tokens = new Map<CredentialName, StoredToken>();
   readonly #leases = new Map<CredentialName, Lease>();
 
-  async read(credential: CredentialName): Promise<StoredToken | undefined> {
-    return this.#tokens.get(credential);
+  async read(credential: CredentialName): Promise<FleetView> {
+    return { token: this.#tokens.get(credential), lease: this.#leases.get(credential) };
   }
 
   async write(credential: CredentialName, token: StoredToken): Promise<void> {
     this.#tokens.set(credential, token);
   }
 
-  async acquireLease(credential: CredentialName, lease: Lease, now: number): Promise<boolean> {
-    const held = this.#leases.get(credential);
-    if (held !== undefined && held.expiresAt > now) return false;
+  async acquireLease(
+    credential: CredentialName,
+    lease: Lease,
+    now: number,
+    key: string,
+  ): Promise<LeaseClaim> {
+    const current = this.#leases.get(credential);
+    if (!isReplaceable(current, now, key)) return { granted: false, current };
     this.#leases.set(credential, lease);
-    return true;
+    return { granted: true, lease, ...(current ? { replaced: current } : {}) };
   }
 
-  async releaseLease(credential: CredentialName, holder: string): Promise<void> {
-    if (this.#leases.get(credential)?.holder === holder) this.#leases.delete(credential);
+  async releaseLease(credential: CredentialName, lease: Lease, failure?: Lease): Promise<void> {
+    if (failure !== undefined) this.#leases.set(credential, failure);
+    else if (isReleasableBy(this.#leases.get(credential), lease)) this.#leases.delete(credential);
   }
 }

@@ -1,44 +1,46 @@
 /**
- * The access_token provider (design.md §4): memory → token store → gettoken.
- *
- *  1. Memory: a warm container reuses its token until its `refreshAt`; no network call at all.
- *  2. Store: on a miss, the fleet's record (a record for another corp id/secret key is a miss).
- *  3. gettoken, single-flight per container and leased across the fleet: the lease holder re-reads the
- *     store, calls gettoken, writes the store and releases; the others poll the store with backoff and
- *     jitter and, after a bounded wait, refresh themselves (the lease only saves calls).
- *  4. On 40014/42001 the client calls `refreshAfterRejection`: the rejected token leaves memory, the
- *     store is re-read, a different token there is used, and only if the store still holds the rejected
- *     one is gettoken called (the store written only when the value changed).
- *  5. A store that fails does not fail the call: the provider serves from gettoken and memory, logs a
- *     warning and counts `TokenStoreDegraded` (a throttled store, after a bounded wait: see below).
- *
- * Lifetimes come from WeCom's `expires_in`, measured from before the request. A new token is replaced
- * from `refreshAt = expiresAt − min(margin, lifetime / 2)`, the margin a small allowance for clock skew
- * and calls in flight (30 s by default). Within a token's validity WeCom normally hands the same token
- * back (its same-token rule), `expires_in` then counting only the time left: asking early only gets it
- * back. So a token WeCom re-issued is kept until its expiry, and so is any later token once the fleet
- * has seen a re-issue (the stored record says so: `refreshAt = expiresAt`). A call that meets 42001 at
- * the boundary is served by compare-and-refresh (4). Warm containers thus read the store once per
- * lifetime (twice in the fleet's first one, whose token had no history and was refreshed early).
- *
- * Throttling is not an outage: SSM throttles exactly when a herd refreshes. A throttled store read
- * still goes for the lease, and a throttled lease claim is retried, while the container waits for the
- * fleet's token, for up to one lease TTL (it does not count as a claim: it found no holder). A follower
- * waits as long as a lease can hold, then claims the lease again (an expired one goes to exactly one
- * claimant), and the holder's gettoken must end before its lease does. So neither a slow nor a dead holder lets the fleet call gettoken at once.
+ * The access_token provider: memory → the fleet's record in the token store → one gettoken under the
+ * fleet lease, with a failure memory that keeps a bad secret or a WeCom outage from turning into a
+ * gettoken storm. The algorithm, its costs and its guarantees are written out once, in docs/tokens.md;
+ * this class only composes its parts:
+ *  - lifetime.ts: when a token is fresh, valid, or news (pure);
+ *  - resilient-store.ts: the store, whose failures become states (ok / throttled / unavailable);
+ *  - fleet-lease.ts: claiming the lease and waiting for its holder (discriminated outcomes);
+ *  - failure-memory.ts: what failed, for how long nobody asks again, and what callers answer meanwhile.
+ * gettoken is sent once per refresh: the retry layer of gettoken is the failure memory's backoff,
+ * shared by the fleet, not a loop in a request (docs/tokens.md, "One retry layer").
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { classifyAwsFailure } from '../aws-errors.ts';
 import type { CredentialIdentity, CredentialSource } from '../credentials.ts';
-import { UpstreamHttpError, WeComError } from '../errors.ts';
-import { countEvent, logger } from '../observability.ts';
-import { type CredentialName, METRICS } from '../operations.ts';
+import { logger } from '../observability.ts';
+import type { CredentialName } from '../operations.ts';
 import { rememberToken } from '../wecom/redact.ts';
-import { type Attempt, callWithRetry } from '../wecom/retry.ts';
 import type { WeComTransport } from '../wecom/transport.ts';
+import { type BackoffSettings, FailureMemory } from './failure-memory.ts';
+import {
+  type ClaimOutcome,
+  DEFAULT_LEASE,
+  FleetLease,
+  LEASE_GUARD_MS,
+  type LeaseSettings,
+  type WaitOutcome,
+  type Wanted,
+} from './fleet-lease.ts';
+import {
+  DEFAULT_REFRESH_MARGIN_MS,
+  isFresh,
+  isNews,
+  isValid,
+  readIssuedToken,
+  recordIssued,
+} from './lifetime.ts';
 import { MemoryTokenStore } from './memory-store.ts';
+import { ResilientStore } from './resilient-store.ts';
 import type { Lease, StoredToken, TokenStore } from './store.ts';
+
+export { DEFAULT_LEASE, type LeaseSettings } from './fleet-lease.ts';
+export { DEFAULT_REFRESH_MARGIN_MS } from './lifetime.ts';
 
 export interface TokenRequestOptions {
   /** Absolute deadline (epoch ms) of the call the token is for. */
@@ -56,115 +58,81 @@ export interface AccessTokenSource {
   ): Promise<string>;
 }
 
-export interface LeaseSettings {
-  /**
-   * How long a lease holds: a holder that died blocks nobody longer than this, and followers wait this
-   * long for the holder's token before claiming the lease again. The holder's gettoken ends
-   * `LEASE_GUARD_MS` before it.
-   */
-  readonly ttlMs: number;
-  /** First poll delay; doubles per poll up to `pollMaxMs`, with jitter. */
-  readonly pollBaseMs: number;
-  readonly pollMaxMs: number;
-}
-
-export const DEFAULT_LEASE: LeaseSettings = {
-  ttlMs: 10_000,
-  pollBaseMs: 50,
-  pollMaxMs: 500,
-};
-
-/** Default refresh margin: an allowance for clock skew between containers and for calls in flight. */
-export const DEFAULT_REFRESH_MARGIN_MS = 30_000;
-
 export interface TokenProviderOptions {
   credentials: CredentialSource;
   /** Used for gettoken only. */
   transport: WeComTransport;
-  /** Default: a MemoryTokenStore (this provider alone). */
+  /** @default a MemoryTokenStore (this provider alone) */
   store?: TokenStore;
-  /**
-   * Replace a new token this long before it expires (capped at half its lifetime); re-issued tokens
-   * are kept to their expiry. Default DEFAULT_REFRESH_MARGIN_MS.
-   */
+  /** Replace a new token this long before it expires (capped at half its lifetime). @default 30_000 */
   refreshMarginMs?: number;
   lease?: Partial<LeaseSettings>;
-  /** Deadline of a gettoken made without a caller's deadline. Default 10 s. */
+  /** The fleet's backoff after a transient gettoken failure. @default DEFAULT_BACKOFF (1 s doubling to 30 s) */
+  backoff?: Partial<BackoffSettings>;
+  /** A refused secret is re-read from SSM at most this often. @default 60_000 */
+  credentialRecheckMs?: number;
+  /** Deadline of a gettoken made without a caller's deadline. @default 10_000 */
   defaultTimeoutMs?: number;
-  /** This container's name on the lease. Default: a random UUID. */
+  /** This container's name on the lease. @default a random UUID */
   holderId?: string;
   clock?: () => number;
   sleep?: (ms: number) => Promise<unknown>;
   random?: () => number;
 }
 
-const BAD_SECRET = 40001;
-/** A follower stops waiting while this much time is left: enough for its own gettoken and the call. */
-const OWN_REFRESH_RESERVE_MS = 1_000;
-/**
- * The holder's gettoken ends this long before its lease expires, leaving time to store the token; and
- * the holder gives the lease back only while this much of it is left, so that it never deletes a lease
- * another container took over.
- */
-const LEASE_GUARD_MS = 1_000;
-/**
- * Claims of the lease per refresh: the second one, after waiting out a lease, elects one container to
- * replace a holder that died. After the last wait the container refreshes by itself.
- */
-const LEASE_CLAIMS = 2;
-/** Tries of the holder's store write when SSM throttles it (the SDK has retried each already). */
-const WRITE_TRIES = 2;
+/** Claims per refresh that end waiting on a live holder; then the container refreshes by itself. */
+const LEASE_CLAIMS = 3;
+/** Rejected tokens a container remembers per credential (never served again). */
+const REJECTED_KEPT = 4;
 
-/** What a store call found: `throttled` (busy, try later) is not `unavailable` (down or refused). */
-type StoreState = 'ok' | 'throttled' | 'unavailable';
-
-interface StoreRead {
-  readonly state: StoreState;
-  readonly record?: StoredToken;
-}
-
-type LeaseClaim = Lease | 'held' | Exclude<StoreState, 'ok'>;
-
-type Usable = (record: StoredToken | undefined) => record is StoredToken;
+type Flight = { readonly rejected?: string; readonly promise: Promise<StoredToken> };
 
 export class TokenProvider implements AccessTokenSource {
   readonly #credentials: CredentialSource;
   readonly #transport: WeComTransport;
-  readonly #store: TokenStore;
+  readonly #store: ResilientStore;
+  readonly #lease: FleetLease;
+  readonly #failures: FailureMemory;
   readonly #marginMs: number;
-  readonly #lease: LeaseSettings;
   readonly #defaultTimeoutMs: number;
-  readonly #holderId: string;
   readonly #clock: () => number;
-  readonly #sleep: (ms: number) => Promise<unknown>;
-  readonly #random: () => number;
   readonly #memory = new Map<CredentialName, StoredToken>();
-  readonly #flights = new Map<CredentialName, { rejected?: string; promise: Promise<StoredToken> }>();
+  readonly #rejected = new Map<CredentialName, Set<string>>();
+  readonly #flights = new Map<CredentialName, Flight>();
 
   constructor(options: TokenProviderOptions) {
+    const clock = options.clock ?? Date.now;
+    const timing = { clock, sleep: options.sleep ?? sleep, random: options.random ?? Math.random };
     this.#credentials = options.credentials;
     this.#transport = options.transport;
-    this.#store = options.store ?? new MemoryTokenStore();
+    this.#store = new ResilientStore(options.store ?? new MemoryTokenStore(), timing);
+    const settings = { ...DEFAULT_LEASE, ...options.lease };
+    this.#lease = new FleetLease({
+      ...timing,
+      store: this.#store,
+      settings,
+      holderId: options.holderId ?? randomUUID(),
+    });
+    this.#failures = new FailureMemory({
+      ...timing,
+      backoff: options.backoff,
+      recheckMs: options.credentialRecheckMs,
+    });
     this.#marginMs = options.refreshMarginMs ?? DEFAULT_REFRESH_MARGIN_MS;
-    this.#lease = { ...DEFAULT_LEASE, ...options.lease };
     this.#defaultTimeoutMs = options.defaultTimeoutMs ?? 10_000;
-    this.#holderId = options.holderId ?? randomUUID();
-    this.#clock = options.clock ?? Date.now;
-    this.#sleep = options.sleep ?? sleep;
-    this.#random = options.random ?? Math.random;
+    this.#clock = clock;
   }
 
   async getToken(credential: CredentialName, options: TokenRequestOptions = {}): Promise<string> {
-    const identity = await this.#credentials.identity(credential);
-    const cached = this.#fresh(credential, identity);
-    if (cached !== undefined) return cached.token;
+    const identity = await this.#identity(credential);
+    const cached = this.#memory.get(credential);
+    if (isFresh(cached, identity.key, this.#clock())) return cached.token;
     try {
       return (await this.#singleFlight(credential, identity, undefined, options.deadline)).token;
     } catch (error) {
-      // The last token known (from memory or the store) is past its refreshAt but still valid: better
-      // than failing the call.
+      // The last token known is past its refreshAt but valid (and not rejected): better than failing.
       const stale = this.#memory.get(credential);
-      if (stale?.key !== identity.key || this.#clock() >= stale.expiresAt) throw error;
+      if (!isValid(stale, identity.key, this.#clock(), this.#rejectedOf(credential))) throw error;
       logger.warn('Could not refresh the access_token; using the current one until it expires', {
         credential,
         error,
@@ -178,23 +146,44 @@ export class TokenProvider implements AccessTokenSource {
     rejected: string,
     options: TokenRequestOptions = {},
   ): Promise<string> {
-    const identity = await this.#credentials.identity(credential);
+    const identity = await this.#identity(credential);
+    const rejectedSet = this.#rejectedOf(credential);
+    rejectedSet.add(rejected);
+    if (rejectedSet.size > REJECTED_KEPT) rejectedSet.delete(rejectedSet.values().next().value as string);
     if (this.#memory.get(credential)?.token === rejected) this.#memory.delete(credential);
     // Another call in this container may already have replaced it.
-    const cached = this.#fresh(credential, identity);
-    if (cached !== undefined) return cached.token;
+    const cached = this.#memory.get(credential);
+    if (isFresh(cached, identity.key, this.#clock(), rejected)) return cached.token;
     return (await this.#singleFlight(credential, identity, rejected, options.deadline)).token;
   }
 
   /** Forgets everything this container knows (tests; the store is left alone). */
   reset(): void {
     this.#memory.clear();
+    this.#rejected.clear();
     this.#flights.clear();
   }
 
-  #fresh(credential: CredentialName, identity: CredentialIdentity): StoredToken | undefined {
-    const cached = this.#memory.get(credential);
-    return cached?.key === identity.key && this.#clock() < cached.refreshAt ? cached : undefined;
+  /** The credential, re-read from SSM when WeCom refused it and the recheck interval has passed. */
+  async #identity(credential: CredentialName): Promise<CredentialIdentity> {
+    const identity = await this.#credentials.identity(credential);
+    this.#failures.noteLoaded(credential);
+    return (await this.#recheck(credential, identity)) ?? identity;
+  }
+
+  /** A different identity from SSM, when the current one is refused and may be re-read now. */
+  async #recheck(
+    credential: CredentialName,
+    identity: CredentialIdentity,
+  ): Promise<CredentialIdentity | undefined> {
+    if (!this.#failures.recheckDue(credential, identity.key)) return undefined;
+    const reloaded = await this.#credentials.reload(credential);
+    this.#failures.checked(credential);
+    if (reloaded.key === identity.key) return undefined;
+    logger.warn('WeCom refused the cached secret; using the newer one from the parameter store', {
+      credential,
+    });
+    return reloaded;
   }
 
   /** One refresh per credential at a time; a rejection joins it unless it ended on the rejected token. */
@@ -205,130 +194,180 @@ export class TokenProvider implements AccessTokenSource {
     deadline: number | undefined,
   ): Promise<StoredToken> {
     for (let round = 0; ; round++) {
-      let flight = this.#flights.get(credential);
-      if (flight === undefined) {
-        const started: { rejected?: string; promise: Promise<StoredToken> } = {
-          rejected,
-          promise: this.#obtain(credential, identity, rejected, deadline).finally(() => {
-            if (this.#flights.get(credential) === started) this.#flights.delete(credential);
-          }),
-        };
-        this.#flights.set(credential, started);
-        flight = started;
-      }
+      const flight =
+        this.#flights.get(credential) ?? this.#startFlight(credential, identity, rejected, deadline);
       const token = await flight.promise;
-      if (rejected === undefined || token.token !== rejected || flight.rejected === rejected || round > 0) {
+      if (rejected === undefined || token.token !== rejected || flight.rejected === rejected || round > 0)
         return token;
-      }
     }
   }
 
+  #startFlight(
+    credential: CredentialName,
+    identity: CredentialIdentity,
+    rejected?: string,
+    deadline?: number,
+  ): Flight {
+    const flight: Flight = {
+      rejected,
+      promise: this.#obtain(credential, identity, rejected, deadline).finally(() => {
+        if (this.#flights.get(credential) === flight) this.#flights.delete(credential);
+      }),
+    };
+    this.#flights.set(credential, flight);
+    return flight;
+  }
+
+  /** A refresh; once more with a rotated secret when WeCom refused this one and SSM now holds another. */
   async #obtain(
     credential: CredentialName,
     identity: CredentialIdentity,
-    rejected: string | undefined,
-    deadline: number | undefined,
-  ): Promise<StoredToken> {
+    rejected?: string,
+    deadline?: number,
+  ) {
     try {
-      return await this.#obtainFor(credential, identity, rejected, deadline);
+      return await this.#obtainFor(credential, identity, { key: identity.key, rejected }, deadline);
     } catch (error) {
-      if (!(error instanceof WeComError && error.errcode === BAD_SECRET)) throw error;
-      // The operator may have rotated the secret: try once more only if SSM now holds a different one
-      // (never the same bad secret twice: repeated 40001s get the egress IP banned).
-      const reloaded = await this.#credentials.reload(credential);
-      if (reloaded.key === identity.key) throw error;
-      logger.warn('WeCom refused the cached secret; using the newer one from the parameter store', {
-        credential,
-      });
-      this.#memory.delete(credential);
-      return this.#obtainFor(credential, reloaded, rejected, deadline);
+      const reloaded = await this.#recheck(credential, identity);
+      if (reloaded === undefined) throw error;
+      return this.#obtainFor(credential, reloaded, { key: reloaded.key, rejected }, deadline);
     }
   }
 
   async #obtainFor(
     credential: CredentialName,
     identity: CredentialIdentity,
-    rejected: string | undefined,
-    deadline: number | undefined,
-  ): Promise<StoredToken> {
-    const usable: Usable = (record): record is StoredToken =>
-      record !== undefined &&
-      record.key === identity.key &&
-      record.token !== rejected &&
-      this.#clock() < record.refreshAt;
-
-    const stored = await this.#read(credential);
-    if (usable(stored.record)) return this.#remember(credential, stored.record);
-    this.#keepAsFallback(credential, identity, stored.record, rejected);
-    if (stored.state === 'unavailable') {
-      return this.#remember(credential, await this.#fetch(credential, identity, stored.record, deadline));
+    wanted: Wanted,
+    deadline?: number,
+  ) {
+    this.#throwIfBlocked(credential, identity);
+    const read = await this.#store.read(credential);
+    if (read.state === 'unavailable')
+      return this.#refreshAlone(credential, identity, undefined, deadline, false);
+    const stored = read.state === 'ok' ? read.view.token : undefined;
+    if (
+      isFresh(stored, wanted.key, this.#clock(), wanted.rejected) &&
+      !this.#isRejected(credential, stored)
+    ) {
+      return this.#remember(credential, stored);
     }
-
-    let persist = true;
-    // Only claims that found the lease held count towards LEASE_CLAIMS. Throttled claims say nothing
-    // about a holder: they are retried for as long as a lease can hold (by the clock, and by the
-    // scheduled waits should the clock not move); the caller's deadline ends any wait (#waitForFleet).
-    let heldClaims = 0;
-    let throttledWaitMs = 0;
-    const throttledUntil = this.#clock() + this.#lease.ttlMs;
-    for (;;) {
-      const lease = await this.#acquire(credential);
-      if (typeof lease === 'object') {
-        return this.#remember(
-          credential,
-          await this.#lead(credential, identity, lease, stored.record, usable, deadline),
-        );
-      }
-      if (lease === 'unavailable') {
-        persist = false;
-        break;
-      }
-      // Held elsewhere, or SSM too busy to say: wait for the fleet's token. A known holder may take
-      // the whole lease; an unknown one is looked for again after a few polls.
-      const held = lease === 'held';
-      const waitMs = held ? this.#lease.ttlMs : this.#lease.pollMaxMs;
-      const shared = await this.#waitForFleet(credential, usable, deadline, waitMs);
-      if (shared.record !== undefined) return this.#remember(credential, shared.record);
-      if (shared.stop) break;
-      if (held) {
-        heldClaims++;
-        if (heldClaims >= LEASE_CLAIMS) break;
-      } else {
-        throttledWaitMs += waitMs;
-        if (this.#clock() >= throttledUntil || throttledWaitMs >= this.#lease.ttlMs) break;
-      }
+    if (read.state === 'ok') {
+      this.#keepAsFallback(credential, identity, stored);
+      this.#failures.adopt(credential, read.view.lease);
+      this.#throwIfBlocked(credential, identity);
     }
-    // The lease only saves calls: past a bounded wait, refresh by ourselves.
-    const fresh = await this.#fetch(credential, identity, stored.record, deadline);
-    if (persist) await this.#publish(credential, stored.record, fresh, deadline);
-    return this.#remember(credential, fresh);
+    return this.#throughLease(credential, identity, wanted, stored, deadline);
   }
 
-  /** Under the lease: re-read (someone may have just refreshed), gettoken, store, give the lease back. */
+  /** Claims the lease, or waits for its holder; past a bounded wait, refreshes by itself. */
+  async #throughLease(
+    credential: CredentialName,
+    identity: CredentialIdentity,
+    wanted: Wanted,
+    previous: StoredToken | undefined,
+    deadline: number | undefined,
+  ): Promise<StoredToken> {
+    const { ttlMs, pollMaxMs } = this.#lease.settings;
+    // Lease time waited: a held lease counts whole, a busy SSM (which says nothing about a holder) its
+    // poll window, and a busy SSM is waited on no longer than a lease by the clock either (its polls
+    // are slow); a frozen clock cannot stall this.
+    const busyUntil = this.#clock() + ttlMs;
+    let outcome: WaitOutcome = { kind: 'timeout' };
+    for (let spentMs = 0; spentMs < LEASE_CLAIMS * ttlMs; ) {
+      const claim = await this.#lease.claim(credential, identity.key);
+      if (claim.kind !== 'held' && claim.kind !== 'busy') {
+        return this.#afterClaim(credential, identity, claim, previous, wanted, deadline);
+      }
+      // Held elsewhere, or SSM too busy to say: wait for the fleet's token.
+      const held = claim.kind === 'held';
+      outcome = await this.#lease.wait(credential, wanted, deadline, held ? ttlMs : pollMaxMs);
+      if (outcome.kind === 'token') return this.#remember(credential, outcome.record);
+      if (outcome.kind === 'failed') throw this.#adoptFailure(credential, identity, outcome.lease);
+      if (!isWorthWaiting(outcome, held, busyUntil, this.#clock())) break;
+      spentMs += held ? ttlMs : pollMaxMs;
+    }
+    // The lease only saves calls: past a bounded wait, refresh by ourselves.
+    return this.#refreshAlone(credential, identity, previous, deadline, outcome.kind !== 'unavailable');
+  }
+
+  /** A claim that ends the wait: ours (lead), no fleet (alone), or the fleet's failure (thrown). */
+  #afterClaim(
+    credential: CredentialName,
+    identity: CredentialIdentity,
+    claim: Exclude<ClaimOutcome, { kind: 'held' | 'busy' }>,
+    previous: StoredToken | undefined,
+    wanted: Wanted,
+    deadline: number | undefined,
+  ): Promise<StoredToken> {
+    if (claim.kind === 'holder') return this.#lead(credential, identity, claim, previous, wanted, deadline);
+    if (claim.kind === 'failed') throw this.#adoptFailure(credential, identity, claim.lease);
+    return this.#refreshAlone(credential, identity, previous, deadline, false);
+  }
+
+  /** Under the lease: re-read, gettoken, store, and give the lease back — or leave the failure in its place. */
   async #lead(
     credential: CredentialName,
     identity: CredentialIdentity,
-    lease: Lease,
+    { lease, replaced }: Extract<ClaimOutcome, { kind: 'holder' }>,
     previous: StoredToken | undefined,
-    usable: Usable,
+    wanted: Wanted,
     callerDeadline: number | undefined,
   ): Promise<StoredToken> {
-    try {
-      const again = await this.#read(credential);
-      if (usable(again.record)) return again.record;
-      // Done before the lease ends, so that no follower takes it over while we are still fetching.
-      const leaseDeadline = lease.expiresAt - LEASE_GUARD_MS;
-      const deadline = Math.min(callerDeadline ?? leaseDeadline, leaseDeadline);
-      const current = again.record ?? previous;
-      const fresh = await this.#fetch(credential, identity, current, deadline);
-      await this.#publish(credential, current, fresh, leaseDeadline);
-      return fresh;
-    } finally {
-      await this.#release(credential, lease);
+    const again = await this.#store.read(credential);
+    const current = again.state === 'ok' ? again.view.token : previous;
+    if (
+      isFresh(current, wanted.key, this.#clock(), wanted.rejected) &&
+      !this.#isRejected(credential, current)
+    ) {
+      await this.#lease.release(credential, lease);
+      return this.#remember(credential, current);
     }
+    // Done before the lease ends, leaving time to store the token or the failure.
+    const leaseDeadline = lease.expiresAt - 2 * LEASE_GUARD_MS;
+    const deadline = Math.min(callerDeadline ?? leaseDeadline, leaseDeadline);
+    let fresh: StoredToken;
+    try {
+      fresh = await this.#fetch(credential, identity, current, deadline);
+    } catch (error) {
+      const failed = this.#failures.record(credential, identity.key, error, replaced?.failure);
+      if (failed === undefined) {
+        await this.#lease.release(credential, lease);
+        throw error;
+      }
+      await this.#lease.recordFailure(credential, lease, {
+        holder: lease.holder,
+        expiresAt: failed.until,
+        failure: failed.failure,
+      });
+      throw error;
+    }
+    if (isNews(current, fresh)) await this.#store.write(credential, fresh, lease.expiresAt - LEASE_GUARD_MS);
+    await this.#lease.release(credential, lease);
+    return this.#remember(credential, fresh);
   }
 
-  /** gettoken, retried like any idempotent call, within `callerDeadline` (or the default timeout). */
+  /** gettoken without the fleet (store down, or a bounded wait ran out); `persist` stores the token. */
+  async #refreshAlone(
+    credential: CredentialName,
+    identity: CredentialIdentity,
+    previous: StoredToken | undefined,
+    deadline: number | undefined,
+    persist: boolean,
+  ): Promise<StoredToken> {
+    this.#throwIfBlocked(credential, identity);
+    let fresh: StoredToken;
+    try {
+      fresh = await this.#fetch(credential, identity, previous, deadline);
+    } catch (error) {
+      this.#failures.record(credential, identity.key, error, undefined);
+      throw error;
+    }
+    const until = deadline ?? this.#clock() + this.#defaultTimeoutMs;
+    if (persist && isNews(previous, fresh)) await this.#store.write(credential, fresh, until);
+    return this.#remember(credential, fresh);
+  }
+
+  /** One gettoken, within `callerDeadline` (or the default timeout); no retry here (see the header). */
   async #fetch(
     credential: CredentialName,
     identity: CredentialIdentity,
@@ -337,89 +376,41 @@ export class TokenProvider implements AccessTokenSource {
   ): Promise<StoredToken> {
     const requestedAt = this.#clock();
     const deadline = callerDeadline ?? requestedAt + this.#defaultTimeoutMs;
-    const attempt: Attempt = (api, request) => this.#transport.send(api, request, { deadline });
-    const answer = await callWithRetry(
-      'gettoken',
-      { corpid: identity.corpId, corpsecret: identity.secret },
-      attempt,
-      {
-        deadline,
-        idempotent: true,
-        environment: { now: this.#clock, sleep: this.#sleep, random: this.#random },
-      },
-    );
-    if (typeof answer.access_token !== 'string' || answer.access_token === '' || !(answer.expires_in > 0)) {
-      throw new UpstreamHttpError('gettoken', 200, { detail: 'the answer carries no usable access_token' });
-    }
-    const lifetimeMs = answer.expires_in * 1000;
-    const expiresAt = requestedAt + lifetimeMs;
-    // What this container knew of the credential's token before asking.
-    const known = [previous, this.#memory.get(credential)].filter(
-      (record): record is StoredToken => record?.key === identity.key,
-    );
-    const reissued = known.some((record) => record.token === answer.access_token);
-    const keptToExpiry = reissued || known.some(isKeptToExpiry);
-    const fresh: StoredToken = {
-      key: identity.key,
-      token: answer.access_token,
-      expiresAt,
-      refreshAt: keptToExpiry ? expiresAt : expiresAt - Math.min(this.#marginMs, lifetimeMs / 2),
-    };
+    const request = { corpid: identity.corpId, corpsecret: identity.secret };
+    const issued = readIssuedToken(await this.#transport.send('gettoken', request, { deadline }));
+    const known = [previous, this.#memory.get(credential)].filter((record) => record !== undefined);
+    const { record, reissued } = recordIssued(issued, identity.key, requestedAt, known, this.#marginMs);
+    this.#failures.clear(credential);
     logger.info('Fetched an access_token from WeCom', {
       credential,
       credentialKey: identity.key,
-      expiresAt,
+      expiresAt: record.expiresAt,
       reissued,
     });
-    return fresh;
+    return record;
   }
 
-  /** Stores a fetched token for the fleet when it tells the fleet something new. */
-  async #publish(
-    credential: CredentialName,
-    previous: StoredToken | undefined,
-    fresh: StoredToken,
-    until: number | undefined,
-  ): Promise<void> {
-    const changed =
-      previous === undefined ||
-      previous.key !== fresh.key ||
-      previous.token !== fresh.token ||
-      previous.refreshAt < fresh.refreshAt;
-    if (changed) await this.#write(credential, fresh, until);
+  #throwIfBlocked(credential: CredentialName, identity: CredentialIdentity): void {
+    const blocked = this.#failures.blocking(credential, identity.key);
+    if (blocked !== undefined) throw blocked;
   }
 
-  /**
-   * Polls the store for the lease holder's token for `waitMs` (a lease seen held has expired by the
-   * end). `stop` when waiting longer is pointless: the deadline is near, or the store is down.
-   */
-  async #waitForFleet(
-    credential: CredentialName,
-    usable: Usable,
-    deadline: number | undefined,
-    waitMs: number,
-  ): Promise<{ record?: StoredToken; stop: boolean }> {
-    // Bounded by the clock (polls to a throttled SSM are slow), and by the sum of the scheduled delays,
-    // so that a frozen clock cannot stall it either.
-    const started = this.#clock();
-    for (let poll = 0, waited = 0; waited < waitMs && this.#clock() - started < waitMs; poll++) {
-      const delay = this.#pollDelay(poll);
-      if (deadline !== undefined && this.#clock() + delay > deadline - OWN_REFRESH_RESERVE_MS) {
-        return { stop: true };
-      }
-      await this.#sleep(delay);
-      waited += delay;
-      const { state, record } = await this.#read(credential);
-      if (state === 'unavailable') return { stop: true };
-      if (usable(record)) return { record, stop: false };
-    }
-    return { stop: false };
+  /** The fleet's failure record, taken over: the error this request answers with. */
+  #adoptFailure(credential: CredentialName, identity: CredentialIdentity, lease: Lease): Error {
+    this.#failures.adopt(credential, lease);
+    return (
+      this.#failures.blocking(credential, identity.key) ?? new Error('the fleet recorded a failed refresh')
+    );
   }
 
-  /** Exponential backoff with jitter: uniform in [cap / 2, cap), cap = min(max, base · 2^poll). */
-  #pollDelay(poll: number): number {
-    const cap = Math.min(this.#lease.pollMaxMs, this.#lease.pollBaseMs * 2 ** poll);
-    return cap / 2 + (this.#random() * cap) / 2;
+  #rejectedOf(credential: CredentialName): Set<string> {
+    const rejected = this.#rejected.get(credential) ?? new Set<string>();
+    this.#rejected.set(credential, rejected);
+    return rejected;
+  }
+
+  #isRejected(credential: CredentialName, record: StoredToken): boolean {
+    return this.#rejected.get(credential)?.has(record.token) ?? false;
   }
 
   #remember(credential: CredentialName, record: StoredToken): StoredToken {
@@ -428,93 +419,31 @@ export class TokenProvider implements AccessTokenSource {
     return record;
   }
 
-  /**
-   * A stored token past its refreshAt but still valid is what a failed refresh falls back to (see
-   * getToken): keep it in memory unless memory holds a longer-lived one.
-   */
+  /** A stored token past its refreshAt but valid is what a failed refresh falls back to (getToken). */
   #keepAsFallback(
     credential: CredentialName,
     identity: CredentialIdentity,
     record: StoredToken | undefined,
-    rejected: string | undefined,
   ): void {
-    if (record === undefined || record.key !== identity.key || record.token === rejected) return;
-    if (this.#clock() >= record.expiresAt) return;
-    const current = this.#memory.get(credential);
-    if (current?.key === identity.key && current.expiresAt >= record.expiresAt) return;
-    this.#remember(credential, record);
-  }
-
-  async #read(credential: CredentialName): Promise<StoreRead> {
-    try {
-      return { state: 'ok', record: await this.#store.read(credential) };
-    } catch (error) {
-      return { state: this.#degraded('read', credential, error) };
-    }
-  }
-
-  /** Stores the token, retrying a throttled write (with backoff) while `until` allows. */
-  async #write(credential: CredentialName, record: StoredToken, until: number | undefined): Promise<void> {
-    for (let tries = 1; ; tries++) {
-      try {
-        await this.#store.write(credential, record);
-        return;
-      } catch (error) {
-        const delay = this.#pollDelay(tries);
-        const retry =
-          tries < WRITE_TRIES &&
-          classifyAwsFailure(error) === 'throttled' &&
-          (until === undefined || this.#clock() + delay < until);
-        if (!retry) {
-          this.#degraded('write', credential, error);
-          return;
-        }
-        await this.#sleep(delay);
-      }
-    }
-  }
-
-  async #acquire(credential: CredentialName): Promise<LeaseClaim> {
     const now = this.#clock();
-    const lease: Lease = { holder: this.#holderId, expiresAt: now + this.#lease.ttlMs };
-    try {
-      return (await this.#store.acquireLease(credential, lease, now)) ? lease : 'held';
-    } catch (error) {
-      return this.#degraded('lease', credential, error);
-    }
-  }
-
-  async #release(credential: CredentialName, lease: Lease): Promise<void> {
-    // Close to its expiry another container may take it over: leave it to expire instead.
-    if (this.#clock() >= lease.expiresAt - LEASE_GUARD_MS) return;
-    try {
-      await this.#store.releaseLease(credential, lease.holder);
-    } catch (error) {
-      this.#degraded('lease', credential, error);
-    }
-  }
-
-  /** Logs and counts a store failure; says whether the store is throttled or unavailable. */
-  #degraded(
-    operation: 'read' | 'write' | 'lease',
-    credential: CredentialName,
-    error: unknown,
-  ): Exclude<StoreState, 'ok'> {
-    const state = classifyAwsFailure(error) === 'throttled' ? 'throttled' : 'unavailable';
-    logger.warn(
-      state === 'throttled'
-        ? 'Token store throttled; waiting for the fleet token before calling WeCom'
-        : 'Token store unavailable; serving access_tokens without it',
-      { credential, operation, error },
-    );
-    countEvent(METRICS.tokenStoreDegraded);
-    return state;
+    if (!isValid(record, identity.key, now, this.#rejectedOf(credential))) return;
+    const current = this.#memory.get(credential);
+    if (
+      isValid(current, identity.key, now, this.#rejectedOf(credential)) &&
+      current.expiresAt >= record.expiresAt
+    )
+      return;
+    this.#remember(credential, record);
   }
 }
 
-/** A record WeCom re-issued (or that followed one) is used to its expiry: see the header. */
-function isKeptToExpiry(record: StoredToken): boolean {
-  return record.refreshAt >= record.expiresAt;
+/**
+ * After a wait without the token: claim again (`free`, `timeout`; after a busy SSM, only until
+ * `busyUntil`), or give up on the fleet.
+ */
+function isWorthWaiting(outcome: WaitOutcome, held: boolean, busyUntil: number, now: number): boolean {
+  if (outcome.kind !== 'free' && outcome.kind !== 'timeout') return false;
+  return held || now < busyUntil;
 }
 
 export function createTokenProvider(options: TokenProviderOptions): TokenProvider {

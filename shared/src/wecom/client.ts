@@ -13,6 +13,7 @@ import {
   REAL_RETRY_ENVIRONMENT,
   type RetryEnvironment,
   type RetryPolicy,
+  rethrowFinal,
 } from './retry.ts';
 import type { WeComTransport } from './transport.ts';
 
@@ -56,7 +57,15 @@ export function createWeComClient(options: WeComClientOptions): WeComClient {
   };
 }
 
-/** One attempt with the credential's token; at most one refresh-and-resend per call, whatever the attempts. */
+/**
+ * One attempt with the credential's token; at most one refresh-and-resend per call, whatever the
+ * attempts. A later attempt asks for the token again: the provider never hands out a token WeCom
+ * rejected (it keeps the rejected values), even while the store still holds it.
+ *
+ * The token step is never retried here: the provider's errors (a failed gettoken, the
+ * TokenUnavailableError of its backoff, a refused secret, SSM) are final for `callWithRetry`, because
+ * gettoken has one retry layer, the provider's fleet-wide backoff (docs/tokens.md, "One retry layer").
+ */
 function tokenAwareAttempt(
   { transport, tokens }: WeComClientOptions,
   credential: CredentialName,
@@ -64,13 +73,15 @@ function tokenAwareAttempt(
 ): Attempt {
   let refreshed = false;
   return async <B extends WeComApi>(api: B, request: WeComRequest<B>): Promise<WeComResponse<B>> => {
-    const token = await tokens.getToken(credential, { deadline });
+    const token = await tokens.getToken(credential, { deadline }).catch(rethrowFinal);
     try {
       return await transport.send(api, request, { accessToken: token, deadline });
     } catch (error) {
       if (!isTokenRejection(error) || refreshed) throw error;
       refreshed = true;
-      const replacement = await tokens.refreshAfterRejection(credential, token, { deadline });
+      const replacement = await tokens
+        .refreshAfterRejection(credential, token, { deadline })
+        .catch(rethrowFinal);
       return transport.send(api, request, { accessToken: replacement, deadline });
     }
   };

@@ -65,8 +65,20 @@ export interface RetryVerdict {
 
 const FINAL: RetryVerdict = { retryable: false, mayHaveApplied: false };
 
+const FINAL_ERRORS = new WeakSet<object>();
+
+/**
+ * Marks an error this layer must not retry, whatever its class: the token step's failures, which the
+ * token provider's fleet-wide backoff already handles (docs/tokens.md, "One retry layer"). Rethrows it.
+ */
+export function rethrowFinal(error: unknown): never {
+  if (typeof error === 'object' && error !== null) FINAL_ERRORS.add(error);
+  throw error;
+}
+
 /** The retry table, row by row (design.md §5). */
 export function retryVerdict(error: unknown): RetryVerdict {
+  if (typeof error === 'object' && error !== null && FINAL_ERRORS.has(error)) return FINAL;
   if (error instanceof WeComError) {
     return error.errcode === -1 ? { retryable: true, mayHaveApplied: true } : FINAL;
   }

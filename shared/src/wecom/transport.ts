@@ -222,7 +222,7 @@ export function classify<A extends WeComApi>(
   if ('error' in exchange) throw classifyFailure(api, exchange.error, exchange.timedOut);
   const { statusCode, body } = exchange;
   if (statusCode < 200 || statusCode > 299) throw new UpstreamHttpError(api, statusCode);
-  const envelope = parseEnvelope(body);
+  const envelope = parseEnvelope(api, body);
   if (envelope === undefined) {
     throw new UpstreamHttpError(api, statusCode, { detail: 'the body is not a WeCom JSON envelope' });
   }
@@ -233,7 +233,14 @@ export function classify<A extends WeComApi>(
   return rememberAnswerText(envelope as WeComResponse<A>, body);
 }
 
-function parseEnvelope(body: string): ({ errcode: number; errmsg?: unknown } & object) | undefined {
+/**
+ * WeCom's envelope: an object with an integer `errcode`. A gettoken answer with an `access_token` but
+ * no `errcode` is a success too (some proxies and older answers leave errcode 0 out).
+ */
+function parseEnvelope(
+  api: WeComApi,
+  body: string,
+): ({ errcode: number; errmsg?: unknown } & object) | undefined {
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);
@@ -241,7 +248,9 @@ function parseEnvelope(body: string): ({ errcode: number; errmsg?: unknown } & o
     return undefined;
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
-  const { errcode } = parsed as { errcode?: unknown };
+  const { errcode, access_token: token } = parsed as { errcode?: unknown; access_token?: unknown };
+  if (errcode === undefined && api === 'gettoken' && typeof token === 'string')
+    return { ...parsed, errcode: 0 };
   return typeof errcode === 'number' && Number.isInteger(errcode)
     ? (parsed as { errcode: number })
     : undefined;
