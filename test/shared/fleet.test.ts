@@ -5,42 +5,19 @@
  * ≤ 2 and zero failed calls, also while SSM throttles and while a dead container holds the lease; SSM
  * reads ≤ 1 per container per token lifetime on the warm path.
  */
-import { SSMClient, ThrottlingException } from '@aws-sdk/client-ssm';
-import { Agent } from 'undici';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox } from '#sandbox/index.ts';
 import type { Sandbox } from '#sandbox/types.ts';
-import { ssmCredentialSource } from '#shared/credentials.ts';
-import type { WeComClient } from '#shared/runtime-types.ts';
-import { type LeaseSettings, TokenProvider } from '#shared/token/provider.ts';
+import type { LeaseSettings } from '#shared/token/provider.ts';
 import { SsmTokenStore } from '#shared/token/ssm-store.ts';
-import { createWeComClient } from '#shared/wecom/client.ts';
-import { REAL_RETRY_ENVIRONMENT } from '#shared/wecom/retry.ts';
-import { createTransport } from '#shared/wecom/transport.ts';
 import { motoAvailable, putStageParameters, useMoto } from '#test/support/moto.ts';
+import { type Container, everyoneReads, startContainer } from './fleet-support.ts';
 import { FakeClock, silenceLogs } from './helpers.ts';
 
 const PREFIX = '/wecom-contact/fleet';
 const FLEET_SIZE = 50;
 const LIFETIME_MS = 7_200_000;
-
-interface Container {
-  client: WeComClient;
-  /** Reads of the token record so far. */
-  reads: () => number;
-  close(): Promise<void>;
-}
-
-interface ContainerOptions {
-  /** Default: the test's clock. */
-  clock?: () => number;
-  lease?: Partial<LeaseSettings>;
-  /**
-   * Whether SSM throttles this container's `call`-th GetParameter/PutParameter (decided before it
-   * leaves). Counted per container, so the outcome does not depend on how the herd interleaves.
-   */
-  throttle?: (call: number) => boolean;
-}
 
 describe.skipIf(!motoAvailable())('a fleet of containers sharing SSM and WeCom', () => {
   const moto = useMoto();
@@ -61,75 +38,32 @@ describe.skipIf(!motoAvailable())('a fleet of containers sharing SSM and WeCom',
     restoreLogs();
   });
 
-  /** One "container": everything a Lambda container builds at module scope. */
-  function startContainer(index: number, options: ContainerOptions): Container {
-    const ssm = new SSMClient(moto.clientConfig());
-    const { throttle } = options;
-    if (throttle) {
-      let calls = 0;
-      // Above the SDK's own retries: what the provider sees once they are spent.
-      ssm.middlewareStack.add(
-        (next, context) => (args) => {
-          const metered =
-            context.commandName === 'GetParameterCommand' || context.commandName === 'PutParameterCommand';
-          if (metered && throttle(calls++)) {
-            throw new ThrottlingException({
-              message: 'Rate exceeded',
-              Message: 'Rate exceeded',
-              $metadata: { httpStatusCode: 400 },
-            });
-          }
-          return next(args);
-        },
-        { step: 'initialize', name: 'throttleLikeSsm' },
-      );
-    }
-    const agent = new Agent();
-    let reads = 0;
-    const store = new SsmTokenStore({ ssm, prefix: PREFIX });
-    const read = store.read.bind(store);
-    store.read = (credential) => {
-      reads++;
-      return read(credential);
-    };
-    const now = options.clock ?? clock.read;
-    const transport = createTransport({ baseUrl: sandbox.url, dispatcher: agent, clock: now });
-    const tokens = new TokenProvider({
-      credentials: ssmCredentialSource({ ssm, prefix: PREFIX, names: ['contact'] }),
-      transport,
-      store,
-      clock: now,
-      lease: options.lease,
-      holderId: `container-${index}`,
-    });
-    const client = createWeComClient({
-      transport,
-      tokens,
-      retryEnvironment: { ...REAL_RETRY_ENVIRONMENT, now },
-    });
-    const container = {
-      client,
-      reads: () => reads,
-      close: async () => {
-        ssm.destroy();
-        await agent.close();
-      },
-    };
-    containers.push(container);
-    return container;
+  interface FleetOptions {
+    /** Default: the test's clock. */
+    clock?: () => number;
+    lease?: Partial<LeaseSettings>;
+    throttle?: (call: number) => boolean;
   }
 
-  async function fleet(size: number, options: ContainerOptions = {}): Promise<Container[]> {
+  async function fleet(size: number, options: FleetOptions = {}): Promise<Container[]> {
     await putStageParameters(moto, PREFIX, sandbox);
-    return Array.from({ length: size }, (_, index) => startContainer(index, options));
+    const started = Array.from({ length: size }, (_, index) =>
+      startContainer({
+        ...options,
+        moto,
+        sandbox,
+        prefix: PREFIX,
+        clock: options.clock ?? clock.read,
+        index,
+      }),
+    );
+    containers.push(...started);
+    return started;
   }
 
   /** Every container makes one call at the same moment; the number that failed. */
   async function everyoneCalls(members: readonly Container[]): Promise<number> {
-    const results = await Promise.allSettled(
-      members.map(({ client }) => client.call('user/get', { userid: 'zhangsan' }, { credential: 'contact' })),
-    );
-    return results.filter((result) => result.status === 'rejected').length;
+    return (await everyoneReads(members)).filter((answer) => answer.status !== 200).length;
   }
 
   const gettokens = () => sandbox.counters().gettoken ?? 0;

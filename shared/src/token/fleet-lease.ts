@@ -87,7 +87,10 @@ export class FleetLease {
     if (answer.state !== 'ok') return { kind: answer.state === 'throttled' ? 'busy' : 'unavailable' };
     const { claim } = answer;
     if (claim.granted) return { kind: 'holder', lease: claim.lease, replaced: claim.replaced };
-    return claim.current?.failure === undefined ? { kind: 'held' } : { kind: 'failed', lease: claim.current };
+    // A failure record in the way blocks us; one we may replace means another claimant won the race.
+    const { current } = claim;
+    const blocked = current?.failure !== undefined && !isReplaceable(current, clock(), key);
+    return blocked ? { kind: 'failed', lease: current } : { kind: 'held' };
   }
 
   /** Polls for the holder's outcome for up to `waitMs` (bounded by the clock and by the scheduled delays). */

@@ -13,6 +13,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { CredentialIdentity, CredentialSource } from '../credentials.ts';
+import { TokenUnavailableError } from '../errors.ts';
 import { logger } from '../observability.ts';
 import type { CredentialName } from '../operations.ts';
 import { rememberToken } from '../wecom/redact.ts';
