@@ -399,9 +399,8 @@ export class TokenProvider implements AccessTokenSource {
   /** The fleet's failure record, taken over: the error this request answers with. */
   #adoptFailure(credential: CredentialName, identity: CredentialIdentity, lease: Lease): Error {
     this.#failures.adopt(credential, lease);
-    return (
-      this.#failures.blocking(credential, identity.key) ?? new Error('the fleet recorded a failed refresh')
-    );
+    const blocked = this.#failures.blocking(credential, identity.key);
+    return blocked ?? new TokenUnavailableError(1, 'the fleet recorded a failed refresh');
   }
 
   #rejectedOf(credential: CredentialName): Set<string> {
