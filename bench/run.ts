@@ -16,11 +16,15 @@ import { buildLambdaLayout, type LambdaLayout } from './lambda-layout.ts';
 import { describeMachine, type LambdaNode, lambdaNode } from './machine.ts';
 import { type CallbackResult, measureCallback } from './measures/callback.ts';
 import {
+  type BadSecretResult,
   type ConventionalHerdResult,
   type HerdResult,
+  measureBadSecret,
   measureConventionalHerd,
   measureHerd,
+  measureOutage,
   measureSsmReads,
+  type OutageResult,
   type SsmReadsResult,
 } from './measures/fleet.ts';
 import {
@@ -50,6 +54,8 @@ interface Measurements {
   readonly herd: HerdResult;
   readonly conventionalHerd: ConventionalHerdResult;
   readonly ssmReads: SsmReadsResult;
+  readonly outage: OutageResult;
+  readonly badSecret: BadSecretResult;
   readonly localApi: LocalApiResult;
   readonly callback: CallbackResult;
 }
@@ -81,13 +87,27 @@ async function measure(plan: BenchPlan, node: LambdaNode): Promise<Measurements>
     herd: await measureHerd(fixture, plan),
     conventionalHerd: await measureConventionalHerd(fixture, plan),
     ssmReads: await measureSsmReads(fixture, plan),
+    outage: await measureOutage(fixture, plan),
+    badSecret: await measureBadSecret(fixture, plan),
     localApi: await measureLocalApi(fixture, plan),
     callback: await measureCallback(fixture, plan),
   };
 }
 
 function summarise(
-  { layout, coldStart, containers, warm, herd, conventionalHerd, ssmReads, localApi, callback }: Measurements,
+  {
+    layout,
+    coldStart,
+    containers,
+    warm,
+    herd,
+    conventionalHerd,
+    ssmReads,
+    outage,
+    badSecret,
+    localApi,
+    callback,
+  }: Measurements,
   plan: BenchPlan,
   node: LambdaNode,
 ): { results: BenchResults; details: Record<ResultKey, string> } {
@@ -105,6 +125,8 @@ function summarise(
     herd_gettoken_calls: herd.gettokenCalls,
     herd_failed: herd.failed,
     ssm_reads_per_token_lifetime: round(ssmReads.readsPerLifetime),
+    outage_gettoken_calls: outage.gettokenCalls,
+    bad_secret_gettoken_calls: badSecret.gettokenCalls,
     naive_latency_ratio: round(warm.naive.naiveMs / warm.naive.handlerMs),
     local_api_rps_ratio: round(localApi.localApiRps / localApi.sandboxRps),
     cold_start_vs_conventional: round(coldStart.hooked.subjectMs / coldStart.hooked.conventionalMs),
@@ -137,6 +159,8 @@ function summarise(
     herd_gettoken_calls: `${plan.herdSize} warm containers meet an expired token at once (the same fleet starting cold: ${herd.coldGettokenCalls})`,
     herd_failed: `failed calls of those ${plan.herdSize}`,
     ssm_reads_per_token_lifetime: `${ssmReads.reads} token reads by one warm container over ${ssmReads.lifetimes} lifetime(s) of ${plan.requestsPerLifetime} evenly spread requests`,
+    outage_gettoken_calls: `${plan.herdSize} containers, one read each per second, meet an expired token while gettoken answers −1 for ${outage.outageMs / 1000} s: ${outage.failed}/${outage.requests} requests answered 503 + Retry-After at once; all served ${outage.recoveryMs / 1000} s after WeCom was back`,
+    bad_secret_gettoken_calls: `${plan.herdSize} containers with a wrong secret, 20 requests each: ${badSecret.refused}/${badSecret.requests} answered 502 with WeCom's 40001 (fix the secret), all but the first without a WeCom call`,
     naive_latency_ratio: `naive (SSM + gettoken per request) ${ms(warm.naive.naiveMs)} ÷ ours ${ms(warm.naive.handlerMs)} (medians of ${plan.naiveCalls} each, interleaved)`,
     local_api_rps_ratio: `local API ${rps(localApi.localApiRps)} ÷ sandbox alone ${rps(localApi.sandboxRps)} (concurrency ${plan.concurrency}, median of ${plan.throughputRounds} rounds)`,
     cold_start_vs_conventional: `user-get ${hooked.subjectMs.toFixed(0)} ms ÷ conventional function ${hooked.conventionalMs.toFixed(0)} ms (same launch and runs as cold_start_ratio; CPU time: ${hookedCpu.subjectMs.toFixed(0)} ÷ ${hookedCpu.conventionalMs.toFixed(0)} ms = ${(hookedCpu.subjectMs / hookedCpu.conventionalMs).toFixed(2)}; conventional bundle ${(layout.conventionalBytes / KIB).toFixed(0)} KiB)`,

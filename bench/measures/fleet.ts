@@ -8,6 +8,9 @@
  *    container that refreshes the fleet's token; its token reads divided by the lifetimes.
  *  - the conventional herd: N cold containers of the conventional function (bench/conventional/), each
  *    with its own Powertools provider and token cache: its gettoken and SSM calls.
+ *  - outage: N containers under steady load (every container one read per second of the clock) meet
+ *    an expired token while gettoken answers −1 for 30 s; gettoken calls during the outage.
+ *  - bad secret: N containers configured with a wrong secret make 20 reads each; gettoken calls.
  */
 
 import { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
@@ -57,7 +60,7 @@ class MovableClock {
 
 interface Container {
   readonly runtime: LayerRuntime;
-  /** GetParameter calls on the token parameter so far. */
+  /** Reads of the token parameter so far. */
   tokenReads(): number;
   close(): Promise<void>;
 }
@@ -65,7 +68,7 @@ interface Container {
 interface Fleet {
   readonly sandbox: Sandbox;
   readonly clock: MovableClock;
-  start(count: number): Container[];
+  start(count: number, secret?: string): Container[];
   close(): Promise<void>;
 }
 
@@ -75,13 +78,15 @@ async function startFleet(fixture: BenchFixture, prefix: string): Promise<Fleet>
   const tokenParameter = parameterNames(prefix).token('contact');
   const containers: Container[] = [];
 
-  const startContainer = (): Container => {
+  const startContainer = (secret = sandbox.contactSecret): Container => {
     const ssm = new SSMClient(fixture.moto.clientConfig());
     let tokenReads = 0;
     ssm.middlewareStack.add(
       (next, context) => (args) => {
-        const input = args.input as { Name?: string };
-        if (context.commandName === 'GetParameterCommand' && input.Name === tokenParameter) tokenReads++;
+        // The token record is read with its lease in one GetParameters.
+        const input = args.input as { Name?: string; Names?: string[] };
+        const names = context.commandName === 'GetParametersCommand' ? (input.Names ?? []) : [input.Name];
+        if (names.includes(tokenParameter)) tokenReads++;
         return next(args);
       },
       { step: 'initialize', name: 'countTokenReads' },
@@ -90,7 +95,7 @@ async function startFleet(fixture: BenchFixture, prefix: string): Promise<Fleet>
     const runtime = createRuntime({
       baseUrl: sandbox.url,
       corpId: sandbox.corpId,
-      secrets: { contact: sandbox.contactSecret },
+      secrets: { contact: secret },
       store: new SsmTokenStore({ ssm, prefix }),
       dispatcher,
       clock: clock.now,
@@ -110,7 +115,7 @@ async function startFleet(fixture: BenchFixture, prefix: string): Promise<Fleet>
   return {
     sandbox,
     clock,
-    start: (count) => Array.from({ length: count }, startContainer),
+    start: (count, secret) => Array.from({ length: count }, () => startContainer(secret)),
     close: async () => {
       await Promise.all(containers.map((container) => container.close()));
       await sandbox.stop();
@@ -120,12 +125,15 @@ async function startFleet(fixture: BenchFixture, prefix: string): Promise<Fleet>
 
 /** Every container reads one member at the same moment; how many calls failed. */
 async function everyoneReads(containers: readonly Container[]): Promise<number> {
-  const results = await Promise.allSettled(
+  return (await everyoneReadsSettled(containers)).filter((result) => result.status === 'rejected').length;
+}
+
+function everyoneReadsSettled(containers: readonly Container[]) {
+  return Promise.allSettled(
     containers.map(({ runtime }) =>
       runtime.client.call('user/get', { userid: 'zhangsan' }, { credential: 'contact', idempotent: true }),
     ),
   );
-  return results.filter((result) => result.status === 'rejected').length;
 }
 
 export async function measureHerd(fixture: BenchFixture, plan: BenchPlan): Promise<HerdResult> {
@@ -244,5 +252,88 @@ export async function measureConventionalHerd(
     setup.destroy();
     for (const client of clients) client.destroy();
     await sandbox.stop();
+  }
+}
+
+export interface OutageResult {
+  /** gettoken calls while WeCom answered −1. */
+  readonly gettokenCalls: number;
+  readonly outageMs: number;
+  /** Requests answered during the outage (none of them waited on a lease), and how many failed. */
+  readonly requests: number;
+  readonly failed: number;
+  /** From WeCom's return to the first round in which every container was served (clock ms). */
+  readonly recoveryMs: number;
+}
+
+const OUTAGE_MS = 30_000;
+const OUTAGE_TICK_MS = 1_000;
+
+export async function measureOutage(fixture: BenchFixture, plan: BenchPlan): Promise<OutageResult> {
+  const ticks = OUTAGE_MS / OUTAGE_TICK_MS;
+  const step = startStep(`gettoken −1 for 30 s under ${plan.herdSize} containers`, ticks);
+  const fleet = await startFleet(fixture, '/wecom-contact/bench-outage');
+  try {
+    const containers = fleet.start(plan.herdSize);
+    if ((await everyoneReads(containers)) > 0) throw new Error('a container failed before the outage');
+    fleet.clock.advance(TOKEN_LIFETIME_MS + 1_000);
+    fleet.sandbox.resetCounters();
+    fleet.sandbox.injectFault('gettoken', { kind: 'errcode', errcode: -1 }, 1_000_000);
+    // The clock runs with real time too: each round moves it to the next whole second, so that the
+    // outage lasts 30 s of the fleet's clock however long the rounds take here.
+    const started = fleet.clock.now();
+    let failed = 0;
+    let requests = 0;
+    for (let tick = 1; fleet.clock.now() - started < OUTAGE_MS; tick++) {
+      failed += await everyoneReads(containers);
+      requests += containers.length;
+      fleet.clock.advance(Math.max(0, started + tick * OUTAGE_TICK_MS - fleet.clock.now()));
+      step.advance();
+    }
+    const gettokenCalls = fleet.sandbox.counters().gettoken ?? 0;
+    fleet.sandbox.clearFaults();
+    const back = fleet.clock.now();
+    while ((await everyoneReads(containers)) > 0) fleet.clock.advance(OUTAGE_TICK_MS);
+    // (Each failed round moves the clock a second: recovery is measured to within that second.)
+    const recoveryMs = fleet.clock.now() - back;
+    step.done(
+      `${gettokenCalls} gettoken in 30 s, ${failed}/${requests} requests answered 503; served again ${recoveryMs / 1000} s after WeCom was back`,
+    );
+    return { gettokenCalls, outageMs: OUTAGE_MS, requests, failed, recoveryMs };
+  } finally {
+    await fleet.close();
+  }
+}
+
+export interface BadSecretResult {
+  readonly gettokenCalls: number;
+  readonly requests: number;
+  /** Requests answered with WeCom's 40001 (a 502 telling the operator to fix the secret). */
+  readonly refused: number;
+}
+
+const BAD_SECRET_REQUESTS = 20;
+
+export async function measureBadSecret(fixture: BenchFixture, plan: BenchPlan): Promise<BadSecretResult> {
+  const step = startStep(`a wrong secret in ${plan.herdSize} containers`, BAD_SECRET_REQUESTS);
+  const fleet = await startFleet(fixture, '/wecom-contact/bench-bad-secret');
+  try {
+    const containers = fleet.start(plan.herdSize, 'a-wrong-secret');
+    let refused = 0;
+    for (let request = 0; request < BAD_SECRET_REQUESTS; request++) {
+      const results = await everyoneReadsSettled(containers);
+      refused += results.filter(
+        (result) =>
+          result.status === 'rejected' && (result.reason as { errcode?: unknown }).errcode === 40001,
+      ).length;
+      fleet.clock.advance(OUTAGE_TICK_MS);
+      step.advance();
+    }
+    const gettokenCalls = fleet.sandbox.counters().gettoken ?? 0;
+    const requests = BAD_SECRET_REQUESTS * plan.herdSize;
+    step.done(`${gettokenCalls} gettoken for ${requests} requests (${refused} answered 40001)`);
+    return { gettokenCalls, requests, refused };
+  } finally {
+    await fleet.close();
   }
 }

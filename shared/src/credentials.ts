@@ -18,6 +18,7 @@ import { ConfigurationError, DependencyUnavailableError } from './errors.ts';
 import { logger } from './observability.ts';
 import type { CredentialName } from './operations.ts';
 import { parameterNames } from './runtime-types.ts';
+import type { StageRead } from './stage-read.ts';
 import { rememberSecret } from './wecom/redact.ts';
 
 export interface CredentialIdentity {
@@ -69,6 +70,8 @@ export interface SsmCredentialOptions {
   prefix: string;
   /** The credentials this function may use (WECOM_CREDENTIALS). */
   names: readonly CredentialName[];
+  /** The cold container's one read of the stage's parameters: the first load takes its values. */
+  stageRead?: StageRead;
 }
 
 /** The error a failed GetParameters becomes; see the module comment. */
@@ -93,7 +96,26 @@ function loadFailure(credential: CredentialName, parameters: readonly string[], 
   );
 }
 
-export function ssmCredentialSource({ ssm, prefix, names }: SsmCredentialOptions): CredentialSource {
+/** The values of `wanted`, from the stage read when it has them, else from one GetParameters. */
+async function fetchValues(
+  ssm: SSMClient,
+  wanted: readonly string[],
+  stageRead: StageRead | undefined,
+): Promise<Map<string | undefined, string | undefined>> {
+  const prefetched = await stageRead?.take(wanted);
+  if (prefetched !== undefined) return new Map([...prefetched].map(([name, { Value }]) => [name, Value]));
+  const answer: GetParametersCommandOutput = await ssm.send(
+    new GetParametersCommand({ Names: [...wanted], WithDecryption: true }),
+  );
+  return new Map((answer.Parameters ?? []).map((parameter) => [parameter.Name, parameter.Value]));
+}
+
+export function ssmCredentialSource({
+  ssm,
+  prefix,
+  names,
+  stageRead,
+}: SsmCredentialOptions): CredentialSource {
   const parameters = parameterNames(prefix);
   const cache = new Map<CredentialName, Promise<CredentialIdentity>>();
 
@@ -102,13 +124,12 @@ export function ssmCredentialSource({ ssm, prefix, names }: SsmCredentialOptions
       throw new ConfigurationError(`This function is not configured for the ${credential} credential`);
     }
     const wanted = [parameters.corpId, parameters.secret(credential)];
-    let answer: GetParametersCommandOutput;
+    let values: Map<string | undefined, string | undefined>;
     try {
-      answer = await ssm.send(new GetParametersCommand({ Names: wanted, WithDecryption: true }));
+      values = await fetchValues(ssm, wanted, stageRead);
     } catch (error) {
       throw loadFailure(credential, wanted, error);
     }
-    const values = new Map((answer.Parameters ?? []).map((parameter) => [parameter.Name, parameter.Value]));
     const missing = wanted.filter((name) => !values.get(name));
     if (missing.length > 0) {
       logger.error('Missing SSM parameters of a WeCom credential', { credential, parameters: missing });

@@ -1,9 +1,9 @@
 /**
- * The container's services (design.md §2): built once, at the first invocation, from the environment
- * the stack sets (WECOM_SSM_PREFIX, WECOM_CREDENTIALS, optional WECOM_BASE_URL) with SSM as the token
- * store; or built from explicit values for local mode and tests (`createRuntime`) and injected with
- * `setRuntime`. In Lambda the environment is checked at load (init), so a deployment missing a
- * variable fails once, loudly, instead of on every request.
+ * The container's services (design.md §2): built once from the environment the stack sets
+ * (WECOM_SSM_PREFIX, WECOM_CREDENTIALS, optional WECOM_BASE_URL) with SSM as the token store; or
+ * built from explicit values for local mode and tests (`createRuntime`) and injected with
+ * `setRuntime`. In Lambda they are built at load (init): a deployment missing a variable fails once,
+ * loudly, instead of on every request, and the cold container's one SSM read starts right away.
  */
 import { SSMClient } from '@aws-sdk/client-ssm';
 import type { Dispatcher } from 'undici';
@@ -12,6 +12,7 @@ import { type CredentialSource, ssmCredentialSource, staticCredentialSource } fr
 import { ConfigurationError } from './errors.ts';
 import { CREDENTIALS, type CredentialName, type CredentialRole } from './operations.ts';
 import { ENV, type Runtime } from './runtime-types.ts';
+import { stageParameterNames, startStageRead } from './stage-read.ts';
 import { MemoryTokenStore } from './token/memory-store.ts';
 import { TokenProvider, type TokenProviderOptions } from './token/provider.ts';
 import { SsmTokenStore } from './token/ssm-store.ts';
@@ -35,7 +36,10 @@ export interface RuntimeOptions {
   dispatcher?: Dispatcher;
   clock?: () => number;
   /** Provider tuning (margin, lease) for tests. */
-  tokenOptions?: Pick<TokenProviderOptions, 'refreshMarginMs' | 'lease' | 'holderId'>;
+  tokenOptions?: Pick<
+    TokenProviderOptions,
+    'refreshMarginMs' | 'lease' | 'holderId' | 'backoff' | 'credentialRecheckMs'
+  >;
 }
 
 export function createRuntime(options: RuntimeOptions): LayerRuntime {
@@ -128,19 +132,29 @@ export function runtimeFromEnvironment(
   return runtimeFromConfig(readRuntimeConfig(env));
 }
 
-function runtimeFromConfig({ prefix, credentials, baseUrl }: RuntimeConfig): LayerRuntime {
-  const ssm = createSsmClient();
+/**
+ * The Lambda runtime of a configuration. Its one cold-start SSM read (corp id, secrets, token records
+ * and leases: stage-read.ts) starts here, before the first call needs it.
+ */
+export function runtimeFromConfig(
+  { prefix, credentials, baseUrl }: RuntimeConfig,
+  ssm: SSMClient = createSsmClient(),
+): LayerRuntime {
+  const stageRead = startStageRead(ssm, stageParameterNames(prefix, credentials));
   return assemble({
-    credentials: ssmCredentialSource({ ssm, prefix, names: credentials }),
-    store: new SsmTokenStore({ ssm, prefix }),
+    credentials: ssmCredentialSource({ ssm, prefix, names: credentials, stageRead }),
+    store: new SsmTokenStore({ ssm, prefix, stageRead }),
     baseUrl,
   });
 }
 
-/** Checked while Lambda loads the function (cheap: no client is built until the first invocation). */
+/**
+ * Checked while Lambda loads the function, and the runtime built then too, so that the cold
+ * container's SSM read runs during init, in parallel with the rest of the module loading.
+ */
 const lambdaConfig = process.env.AWS_LAMBDA_FUNCTION_NAME === undefined ? undefined : readRuntimeConfig();
 
-let current: Runtime | undefined;
+let current: Runtime | undefined = lambdaConfig === undefined ? undefined : runtimeFromConfig(lambdaConfig);
 
 /** The container's runtime: built from the environment on first use, then reused while warm. */
 export function getRuntime(): Runtime {

@@ -6,16 +6,16 @@
  * anything read later is read afresh. A failed read hands out nothing: the consumers then read
  * themselves and report the failure as they always do.
  */
-import { GetParametersCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import { GetParametersCommand, type Parameter, type SSMClient } from '@aws-sdk/client-ssm';
 import type { CredentialName } from './operations.ts';
 import { parameterNames } from './runtime-types.ts';
 
 export interface StageRead {
   /**
-   * The values of `names` (a name without a value is absent from the map) if the stage read covers
+   * The parameters of `names` (one without a value is absent from the map) if the stage read covers
    * them and they were not taken yet; `undefined` otherwise.
    */
-  take(names: readonly string[]): Promise<Map<string, string> | undefined>;
+  take(names: readonly string[]): Promise<Map<string, Parameter> | undefined>;
 }
 
 /** The parameter names a container with these credentials reads at a cold start. */
@@ -34,8 +34,7 @@ export function stageParameterNames(prefix: string, credentials: readonly Creden
 /** Starts the read now; never rejects (a failure is left to the consumers' own reads). */
 export function startStageRead(ssm: SSMClient, names: readonly string[]): StageRead {
   const pending = ssm.send(new GetParametersCommand({ Names: [...names], WithDecryption: true })).then(
-    ({ Parameters }) =>
-      new Map((Parameters ?? []).flatMap(({ Name, Value }) => (Name && Value ? [[Name, Value]] : []))),
+    ({ Parameters }) => byName(Parameters),
     () => undefined,
   );
   const remaining = new Set(names);
@@ -46,8 +45,18 @@ export function startStageRead(ssm: SSMClient, names: readonly string[]): StageR
       const values = await pending;
       if (values === undefined) return undefined;
       return new Map(
-        wanted.flatMap((name) => (values.has(name) ? [[name, values.get(name) as string]] : [])),
+        wanted.flatMap((name) => {
+          const parameter = values.get(name);
+          return parameter === undefined ? [] : [[name, parameter] as const];
+        }),
       );
     },
   };
+}
+
+/** GetParameters' answer by name. */
+export function byName(parameters: readonly Parameter[] | undefined): Map<string, Parameter> {
+  return new Map(
+    (parameters ?? []).flatMap((parameter) => (parameter.Name ? [[parameter.Name, parameter]] : [])),
+  );
 }

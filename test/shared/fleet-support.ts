@@ -4,6 +4,8 @@
  * shared SSM (moto_server) and a shared WeCom (the sandbox). Counts, not times: every container
  * counts its token reads and the waits its provider scheduled.
  */
+
+import { setTimeout as delay } from 'node:timers/promises';
 import { SSMClient, type SSMClient as SsmClientType, ThrottlingException } from '@aws-sdk/client-ssm';
 import { Agent } from 'undici';
 import type { Sandbox } from '#sandbox/types.ts';
@@ -17,7 +19,6 @@ import { createWeComClient } from '#shared/wecom/client.ts';
 import { REAL_RETRY_ENVIRONMENT } from '#shared/wecom/retry.ts';
 import { createTransport } from '#shared/wecom/transport.ts';
 import type { Moto } from '#test/support/moto.ts';
-import { nextMacrotask } from './helpers.ts';
 
 export interface Container {
   readonly client: WeComClient;
@@ -38,10 +39,10 @@ export interface ContainerOptions {
   /** Provider tuning beyond the lease (backoff, recheck interval). */
   readonly tokens?: Pick<TokenProviderOptions, 'backoff' | 'credentialRecheckMs'>;
   /**
-   * Scheduled waits resolve at once (a macrotask later) instead of in real time: the waits are
-   * counted, never slept. Default: real sleeps (a fleet whose clock runs with real time).
+   * Count the waits the provider schedules (they still take their real time: waits that took none
+   * would let followers poll SSM as fast as it answers, and run out before a loaded holder is done).
    */
-  readonly instantWaits?: boolean;
+  readonly countWaits?: boolean;
   /**
    * Whether SSM throttles this container's `call`-th GetParameter(s)/PutParameter (decided before it
    * leaves). Counted per container, so the outcome does not depend on how the herd interleaves.
@@ -91,11 +92,11 @@ export function startContainer(options: ContainerOptions): Container {
     clock,
     lease: options.lease,
     holderId: `container-${index}`,
-    ...(options.instantWaits
+    ...(options.countWaits
       ? {
-          sleep: async (ms: number) => {
+          sleep: (ms: number) => {
             waitedMs += ms;
-            await nextMacrotask();
+            return delay(ms);
           },
         }
       : {}),

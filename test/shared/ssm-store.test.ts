@@ -1,4 +1,5 @@
 import {
+  DeleteParameterCommand,
   GetParameterCommand,
   GetParametersCommand,
   PutParameterCommand,
@@ -126,6 +127,38 @@ describe.skipIf(!motoAvailable())('the SSM token store against moto_server', () 
       // Leave a lease to expire for the next round.
       await observer.acquireLease('contact', lease('dead', now + 10_000), now, KEY);
     }
+  });
+
+  it('a losing claimant’s write that lands after the winner’s own last one hides nothing', async () => {
+    const [winner, reader] = [store(), store()];
+    const client = ssm();
+    await winner.acquireLease('contact', lease('dead'), NOW, KEY);
+    const later = NOW + 20_000;
+    const claim = await winner.acquireLease('contact', lease('w', later + 10_000), later, KEY);
+    if (!claim.granted) throw new Error('no takeover');
+    const lateLoserWrite = () =>
+      client.send(
+        new PutParameterCommand({
+          Name: names.lease('contact'),
+          Value: JSON.stringify({ ...lease('loser', later + 10_000), round: claim.lease.round }),
+          Type: 'String',
+          Overwrite: true,
+        }),
+      );
+    // The winner's gettoken failed: its failure record, then the loser's late write on top of it.
+    const failure: Lease = {
+      holder: 'w',
+      expiresAt: later + 2_000,
+      failure: { class: 'transient', key: KEY, attempts: 1 },
+    };
+    await winner.releaseLease('contact', claim.lease, failure);
+    await lateLoserWrite();
+    await lateLoserWrite();
+    expect((await reader.read('contact')).lease).toEqual(failure);
+    // The winner succeeded and deleted the lease; a late write creates it anew: no lease either.
+    await client.send(new DeleteParameterCommand({ Name: names.lease('contact') }));
+    await lateLoserWrite();
+    expect((await reader.read('contact')).lease).toBeUndefined();
   });
 
   it('replaces the lease with a failure record that blocks the refused key for good, and other keys only until it expires', async () => {

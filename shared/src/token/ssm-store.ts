@@ -8,15 +8,15 @@
 import {
   DeleteParameterCommand,
   GetParameterCommand,
-  type GetParameterCommandOutput,
   GetParametersCommand,
+  type Parameter,
   ParameterType,
   PutParameterCommand,
   type SSMClient,
 } from '@aws-sdk/client-ssm';
 import type { CredentialName } from '../operations.ts';
 import { parameterNames } from '../runtime-types.ts';
-import type { StageRead } from '../stage-read.ts';
+import { byName, type StageRead } from '../stage-read.ts';
 import {
   type FleetView,
   isReleasableBy,
@@ -28,6 +28,9 @@ import {
   type StoredToken,
   type TokenStore,
 } from './store.ts';
+
+/** Versions looked back through for the lease that counts, before going straight to the round's winner. */
+const LOOK_BACK_VERSIONS = 8;
 
 export interface SsmTokenStoreOptions {
   ssm: SSMClient;
@@ -50,15 +53,11 @@ export class SsmTokenStore implements TokenStore {
 
   async read(credential: CredentialName): Promise<FleetView> {
     const wanted = [this.#names.token(credential), this.#names.lease(credential)] as const;
-    const values =
-      (await this.#stageRead?.take(wanted)) ??
-      new Map(
-        (
-          (await this.#ssm.send(new GetParametersCommand({ Names: [...wanted], WithDecryption: true })))
-            .Parameters ?? []
-        ).map((parameter) => [parameter.Name, parameter.Value]),
-      );
-    return { token: parseStoredToken(values.get(wanted[0])), lease: parseLease(values.get(wanted[1])) };
+    const found = (await this.#stageRead?.take(wanted)) ?? (await this.#getMany(wanted));
+    return {
+      token: parseStoredToken(found.get(wanted[0])?.Value),
+      lease: await this.#effectiveLease(wanted[1], found.get(wanted[1])),
+    };
   }
 
   async write(credential: CredentialName, token: StoredToken): Promise<void> {
@@ -81,7 +80,7 @@ export class SsmTokenStore implements TokenStore {
     const found = await this.#get(name);
     // Released since our attempt: its holder has just stored a token, which the caller will read.
     if (found === undefined) return { granted: false };
-    const current = parseLease(found.Value);
+    const current = await this.#effectiveLease(name, found);
     if (current !== undefined && !isReplaceable(current, now, key)) return { granted: false, current };
     // Expired, refused for another key, or unreadable: take it over. SSM numbers each write of a
     // parameter, so of several containers overwriting the version they all saw, exactly one gets that
@@ -113,12 +112,37 @@ export class SsmTokenStore implements TokenStore {
     }
   }
 
-  async #get(name: string): Promise<GetParameterCommandOutput['Parameter']> {
+  /**
+   * The lease record that counts. A claimant that lost a takeover round may write after the winner's
+   * own later write (a failure record, or after its delete): its record carries the round `r` at a
+   * version other than r + 1. Such a record hides the one before it: look back through the versions
+   * (then straight at the winner's claim, r + 1) for the first that is not one.
+   */
+  async #effectiveLease(name: string, parameter: Parameter | undefined): Promise<Lease | undefined> {
+    let lease = parseLease(parameter?.Value);
+    let version = parameter?.Version ?? 0;
+    for (let steps = 1; lease?.round !== undefined && version !== lease.round + 1; steps++) {
+      version = steps <= LOOK_BACK_VERSIONS ? version - 1 : lease.round + 1;
+      // Deleted and created again since: the history is gone, and with it the lease.
+      if (version < 1) return undefined;
+      lease = parseLease((await this.#get(`${name}:${version}`))?.Value);
+    }
+    return lease;
+  }
+
+  async #getMany(names: readonly string[]): Promise<Map<string, Parameter>> {
+    const { Parameters } = await this.#ssm.send(
+      new GetParametersCommand({ Names: [...names], WithDecryption: true }),
+    );
+    return byName(Parameters);
+  }
+
+  async #get(name: string): Promise<Parameter | undefined> {
     try {
-      const { Parameter } = await this.#ssm.send(new GetParameterCommand({ Name: name }));
-      return Parameter;
+      const { Parameter: found } = await this.#ssm.send(new GetParameterCommand({ Name: name }));
+      return found;
     } catch (error) {
-      if (hasName(error, 'ParameterNotFound')) return undefined;
+      if (hasName(error, 'ParameterNotFound') || hasName(error, 'ParameterVersionNotFound')) return undefined;
       throw error;
     }
   }
