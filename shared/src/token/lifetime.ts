@@ -2,7 +2,7 @@
  * Token lifetime policy, as pure functions (docs/tokens.md, "When a token is refreshed"): what a
  * gettoken answer is worth, when a token is replaced, and which record a container may use.
  */
-import { UpstreamHttpError } from '../errors.ts';
+import { UnexpectedAnswerError } from '../errors.ts';
 import type { StoredToken } from './store.ts';
 
 /** Default refresh margin: an allowance for clock skew between containers and for calls in flight. */
@@ -17,14 +17,15 @@ export interface IssuedToken {
 /**
  * Reads a gettoken answer. WeCom's documented success has `errcode` 0; an answer with a token and a
  * lifetime but no `errcode` is a success too (the transport lets it through for gettoken). Anything
- * else is an unexpected shape: a 502 naming it, never a TypeError further down.
+ * else is an unexpected shape: a 502 "WeCom answered an unexpected shape" naming the field, never a
+ * TypeError further down.
  */
 export function readIssuedToken(answer: unknown): IssuedToken {
-  const { access_token: token, expires_in: expiresIn } = (answer ?? {}) as Record<string, unknown>;
-  if (typeof token !== 'string' || token === '' || typeof expiresIn !== 'number' || !(expiresIn > 0)) {
-    throw new UpstreamHttpError('gettoken', 200, {
-      detail: 'WeCom answered an unexpected shape (no access_token with a positive expires_in)',
-    });
+  if (typeof answer !== 'object' || answer === null) throw new UnexpectedAnswerError('gettoken', '(answer)');
+  const { access_token: token, expires_in: expiresIn } = answer as Record<string, unknown>;
+  if (typeof token !== 'string' || token === '') throw new UnexpectedAnswerError('gettoken', 'access_token');
+  if (typeof expiresIn !== 'number' || !(expiresIn > 0)) {
+    throw new UnexpectedAnswerError('gettoken', 'expires_in');
   }
   return { token, lifetimeMs: expiresIn * 1000 };
 }

@@ -1,6 +1,7 @@
 /** The token lifetime policy: pure functions, no provider. */
 import { describe, expect, it } from 'vitest';
-import { UpstreamHttpError } from '#shared/errors.ts';
+import { UnexpectedAnswerError } from '#shared/errors.ts';
+import { describeError } from '#shared/http-errors.ts';
 import {
   isFresh,
   isNews,
@@ -49,8 +50,11 @@ describe('reading a gettoken answer', () => {
         return caught;
       }
     })();
-    expect(error).toBeInstanceOf(UpstreamHttpError);
-    expect((error as Error).message).toContain('unexpected shape');
+    expect(error).toBeInstanceOf(UnexpectedAnswerError);
+    expect(describeError(error)).toMatchObject({
+      status: 502,
+      message: expect.stringContaining('WeCom answered an unexpected shape'),
+    });
   });
 });
 
