@@ -2,7 +2,7 @@ import { errors, MockAgent } from 'undici';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { UpstreamHttpError, UpstreamTimeoutError, ValidationError, WeComError } from '#shared/errors.ts';
 import { logger } from '#shared/observability.ts';
-import { createTransport, encodeJsonBody } from '#shared/wecom/transport.ts';
+import { classify, createTransport, encodeJsonBody } from '#shared/wecom/transport.ts';
 import { captureOutput } from './helpers.ts';
 
 const ORIGIN = 'https://wecom.test';
@@ -261,5 +261,20 @@ describe('the WeCom transport', () => {
       corpid: 'ww1',
       corpsecret: 's3cr3t',
     });
+  });
+});
+
+describe('a gettoken answer without errcode', () => {
+  const body = JSON.stringify({ access_token: 'T', expires_in: 7200 });
+
+  it('is a success when it carries an access_token', () => {
+    expect(classify('gettoken', { statusCode: 200, body })).toMatchObject({ errcode: 0, access_token: 'T' });
+  });
+
+  it('is still no envelope for any other call', () => {
+    expect(() => classify('user/get', { statusCode: 200, body })).toThrow(UpstreamHttpError);
+    expect(() => classify('gettoken', { statusCode: 200, body: '{"expires_in":7200}' })).toThrow(
+      UpstreamHttpError,
+    );
   });
 });
