@@ -6,6 +6,7 @@
  */
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { z } from 'zod';
+import { DEFAULT_MAX_WALKED_DEPARTMENTS } from '#shared/call-budget.ts';
 
 const bool = z.union([z.boolean(), z.stringbool()]);
 
@@ -38,7 +39,11 @@ const contextSchema = z
         'an absolute SSM path without a trailing slash, e.g. /wecom-contact/prod',
       )
       .optional(),
-    /** The corp id (企业ID). When set, the stack creates the `<prefix>/corp-id` parameter; otherwise the operator does. */
+    /**
+     * The corp id (企业ID). When set, the functions get it as an environment value (it is not secret) and
+     * the stack creates no parameter, so nothing can conflict with a hand-made `<prefix>/corp-id`;
+     * otherwise the functions read that parameter, which the operator puts next to the secret.
+     */
     corpId: z
       .string()
       .regex(/^[A-Za-z0-9]{1,64}$/, 'letters and digits, e.g. ww1234567890abcdef')
@@ -72,6 +77,26 @@ const contextSchema = z
         burstLimit: z.number().int().positive(),
       }),
     ).default({ rateLimit: 50, burstLimit: 100 }),
+    /**
+     * Reserved concurrency of each endpoint function (a number), or `off` for none (accounts whose
+     * concurrency quota is too small to reserve from). Default: what the route throttle needs while
+     * requests take up to a second (cdk/concurrency.ts), instead of throttle × timeout when WeCom is slow.
+     */
+    reservedConcurrency: z.union([z.literal('off'), z.coerce.number().int().min(1).max(1000)]).optional(),
+    /**
+     * Reserved concurrency of the two listing functions, whose `fetch_child=1` walks keep several WeCom
+     * calls in flight; the default keeps their worst case under WeCom's per-API limit (docs/operations.md).
+     */
+    listingConcurrency: z.coerce.number().int().min(1).max(1000).optional(),
+    /** Departments one `fetch_child=1` request may walk (one WeCom call each) before it is refused. */
+    fetchChildMaxDepartments: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(10_000)
+      .default(DEFAULT_MAX_WALKED_DEPARTMENTS),
+    /** X-Ray active tracing on every function (Lambda's own segments; no tracing code in the layer). */
+    tracing: bool.default(false),
     logRetentionDays: z.coerce
       .number()
       .refine(

@@ -3,7 +3,7 @@
  * table, a queue for each queued write, the scheduled report, monitoring and, with `egress: fixed-ip`,
  * the network whose Elastic IPs WeCom trusts.
  */
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { HttpIamAuthorizer, HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { Architecture, LayerVersion, Runtime } from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
@@ -14,10 +14,13 @@ import {
   OPERATIONS,
   type OperationId,
 } from '#shared/operations.ts';
+import { ENV } from '#shared/runtime-types.ts';
 import { layerCode } from './bundling.ts';
+import { ConcurrencyPlan, WECOM_LIMIT_SHARE, walksDepartments } from './concurrency.ts';
 import type { StackConfig } from './config.ts';
 import { ActiveStatReport } from './constructs/active-stat-report.ts';
 import { ContactEvents } from './constructs/contact-events.ts';
+import { Doctor } from './constructs/doctor.ts';
 import { FixedEgress } from './constructs/fixed-egress.ts';
 import { LookupBudget } from './constructs/lookup-budget.ts';
 import { MemberApi } from './constructs/member-api.ts';
@@ -48,10 +51,21 @@ export class WeComContactStack extends Stack {
   readonly api: MemberApi;
   readonly report: ActiveStatReport;
   readonly contactEvents: ContactEvents;
+  readonly concurrency: ConcurrencyPlan;
+  readonly doctor: Doctor;
 
   constructor(scope: Construct, id: string, props: WeComContactStackProps) {
     super(scope, id, props);
     const { config } = props;
+    const serviceName = `wecom-contact-${config.stage}`;
+    this.concurrency = new ConcurrencyPlan({ ...config, apis: config.jwt ? 2 : 1 });
+    const overBudget = this.concurrency.overBudget();
+    if (overBudget.length > 0) {
+      Annotations.of(this).addWarningV2(
+        'wecom-contact:call-budget',
+        `The worst case of WeCom calls exceeds ${WECOM_LIMIT_SHARE * 100}% of WeCom's per-API limit (45009 for the whole company): ${overBudget.join('; ')}. See docs/operations.md, Scale.`,
+      );
+    }
 
     const egress =
       config.egress === 'fixed-ip'
@@ -71,11 +85,13 @@ export class WeComContactStack extends Stack {
         prefix: config.ssmPrefix,
         corpId: config.corpId,
       }),
-      serviceName: `wecom-contact-${config.stage}`,
+      serviceName,
       metricsNamespace: METRICS.namespace,
       logRetention: config.logRetention,
       network: egress?.network,
       sourceMaps: config.sourceMaps,
+      tracing: config.tracing,
+      reservedConcurrency: (functionId) => this.concurrency.forFunction(functionId),
     };
     const functions = new Map(
       OPERATIONS.map((operation) => {
@@ -84,6 +100,9 @@ export class WeComContactStack extends Stack {
           description: `${operation.http.method} ${operation.http.path}: ${operation.summary}`,
           credentials: credentialsForRole(operation.credential, config.appCredential),
           defaults,
+          environment: walksDepartments(operation)
+            ? { [ENV.fetchChildMaxDepartments]: String(config.fetchChildMaxDepartments) }
+            : undefined,
         });
         return [operation.id, fn] as const;
       }),
@@ -92,6 +111,7 @@ export class WeComContactStack extends Stack {
     const handlers = new Map([...functions].map(([operationId, fn]) => [operationId, fn.function]));
 
     this.api = new MemberApi(this, 'Http', {
+      apiName: serviceName,
       description: `WeCom contact API (${config.stage}), IAM-authorised`,
       authorizer: new HttpIamAuthorizer(),
       handlers,
@@ -105,6 +125,7 @@ export class WeComContactStack extends Stack {
     const watchedApis: WatchedApi[] = [{ id: 'Api', label: 'IAM API', api: this.api.api }];
     if (config.jwt) {
       const jwtApi = new MemberApi(this, 'JwtHttp', {
+        apiName: `${serviceName}-jwt`,
         description: `WeCom contact API (${config.stage}), JWT-authorised`,
         authorizer: new HttpJwtAuthorizer('Jwt', config.jwt.issuer, { jwtAudience: config.jwt.audience }),
         handlers,
@@ -150,12 +171,21 @@ export class WeComContactStack extends Stack {
       throttle: config.callbackThrottle,
     });
 
+    this.doctor = new Doctor(this, 'Doctor', {
+      stage: config.stage,
+      defaults,
+      credentials: config.appCredential ? ['contact', 'app'] : ['contact'],
+      webhook: config.reportWebhook,
+      deadLetterQueues: new Map([...queues].map(([name, { deadLetterQueue }]) => [name, deadLetterQueue])),
+    });
+
     const monitoring = new Monitoring(this, 'Monitoring', {
       apis: watchedApis,
       functions: new Map([...handlers, [this.report.reporter.functionId, this.report.reporter.function]]),
       queues,
       reporter: this.report.reporter.function,
       activeMembers: this.report.metricActiveMembers(),
+      metrics: { namespace: METRICS.namespace, service: serviceName },
       alarmEmail: config.alarmEmail,
     });
     this.contactEvents.notify(monitoring.topic);

@@ -5,6 +5,7 @@
  * the internals they need through `#shared/...`.
  */
 
+export { createDoctorHandler, type DoctorHandler } from './src/doctor/handler.ts';
 export {
   createOperationHandler,
   type OperationHandler,

@@ -20,6 +20,8 @@ import { OPERATIONS, type OperationId } from '#shared/operations.ts';
 import { constructId } from '../names.ts';
 
 export interface MemberApiProps {
+  /** Its name in the console and the CLI, per stage (`wecom-contact-<stage>`, `…-jwt`). */
+  readonly apiName: string;
   readonly description: string;
   readonly authorizer: IHttpRouteAuthorizer;
   readonly handlers: ReadonlyMap<OperationId, IFunction>;
@@ -53,6 +55,7 @@ export class MemberApi extends Construct {
   constructor(scope: Construct, id: string, props: MemberApiProps) {
     super(scope, id);
     this.api = new HttpApi(this, 'Api', {
+      apiName: props.apiName,
       description: props.description,
       defaultAuthorizer: props.authorizer,
       createDefaultStage: false,

@@ -1,7 +1,7 @@
 /**
- * Alarms (each API's 5xx rate, Lambda throttles, dead letters, report failures), optionally mailed
- * through an SNS topic, and the dashboard: API traffic, errors and latency next to the daily active
- * members.
+ * Alarms (each API's 5xx rate, Lambda throttles, durations near the timeout, dead letters, the age of
+ * queued writes, report failures, the token path's signals), optionally mailed through an SNS topic,
+ * and the dashboard: API traffic, errors and latency next to the daily active members, and every alarm.
  */
 import { Duration, Validations } from 'aws-cdk-lib';
 import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
@@ -17,12 +17,19 @@ import {
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { IFunction, Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { constructId } from '../names.ts';
+import {
+  DURATION_ALARM_SHARE,
+  durationNearTimeout,
+  OLDEST_MESSAGE_ALARM,
+  type TokenSignals,
+  tokenSignals,
+} from './health-signals.ts';
 
 export interface WatchedQueue {
   readonly queue?: IQueue;
@@ -42,11 +49,13 @@ export interface MonitoringProps {
   /** The IAM API, and the JWT API when there is one: each gets its own 5xx alarm. */
   readonly apis: readonly WatchedApi[];
   /** Every function, by function id. */
-  readonly functions: ReadonlyMap<string, IFunction>;
+  readonly functions: ReadonlyMap<string, LambdaFunction>;
   /** Queues by the id of what they feed (a write function, the report). */
   readonly queues: ReadonlyMap<string, WatchedQueue>;
   readonly reporter: IFunction;
   readonly activeMembers: IMetric;
+  /** Where the layer's EMF metrics go: namespace and the `service` dimension. */
+  readonly metrics: { readonly namespace: string; readonly service: string };
   /** Subscribe this address to a new alarm topic. */
   readonly alarmEmail?: string;
 }
@@ -105,7 +114,34 @@ export class Monitoring extends Construct {
         description: `Lambda throttled ${functionId}: raise the account's concurrency or lower the API throttling.`,
       });
     }
-    for (const [name, { deadLetterQueue }] of props.queues) {
+    for (const [functionId, fn] of props.functions) {
+      this.alarm(`${constructId(functionId)}NearTimeout`, {
+        metric: durationNearTimeout(fn),
+        threshold: fn.timeout ? fn.timeout.toMilliseconds() * DURATION_ALARM_SHARE : 0,
+        description: `${functionId} ran for ${DURATION_ALARM_SHARE * 100}% of its timeout or more: WeCom or SSM is slow, or a fetch_child walk is too wide; the function's log says which calls took the time.`,
+      });
+    }
+    const signals = tokenSignals(props.metrics, PERIOD);
+    this.alarm('TokenStoreDegraded', {
+      metric: signals.storeDegraded,
+      threshold: 1,
+      description:
+        'SSM Parameter Store was throttled or unreachable: tokens came from gettoken and memory (calls still work, gettoken is rate-limited). Check SSM throttling and the functions’ network path.',
+    });
+    this.alarm('TokenRefreshFailed', {
+      metric: signals.refreshFailed,
+      threshold: 1,
+      description:
+        'A token refresh (gettoken) failed; the `class` dimension says why (e.g. a wrong secret, WeCom unreachable). Run the doctor: docs/operations.md.',
+    });
+    for (const [name, { queue, deadLetterQueue }] of props.queues) {
+      if (queue) {
+        this.alarm(`${constructId(name)}OldestMessage`, {
+          metric: queue.metricApproximateAgeOfOldestMessage({ period: PERIOD, statistic: Stats.MAXIMUM }),
+          threshold: OLDEST_MESSAGE_ALARM.toSeconds(),
+          description: `A message for ${name} has waited ${OLDEST_MESSAGE_ALARM.toMinutes()} minutes or more: records are being retried (batch item failures are not Lambda errors) or the consumer is throttled. See the function's WARN/ERROR log lines.`,
+        });
+      }
       this.alarm(`${constructId(name)}DeadLetters`, {
         metric: deadLetterQueue.metricApproximateNumberOfMessagesVisible({
           period: PERIOD,
@@ -170,7 +206,27 @@ export class Monitoring extends Construct {
         ),
       }),
     );
+    this.dashboard.addWidgets(...this.healthWidgets(props, signals));
     this.dashboard.addWidgets(new AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 }));
+  }
+
+  /** Durations against the timeout, the age of queued writes, the token path's signals. */
+  private healthWidgets(props: MonitoringProps, signals: TokenSignals): GraphWidget[] {
+    return [
+      new GraphWidget({
+        title: 'Function duration, maximum (ms)',
+        left: [...props.functions.values()].map((fn) => durationNearTimeout(fn)),
+      }),
+      new GraphWidget({
+        title: 'Oldest queued message (s)',
+        left: [...props.queues.values()].flatMap(({ queue }) =>
+          queue
+            ? [queue.metricApproximateAgeOfOldestMessage({ period: PERIOD, statistic: Stats.MAXIMUM })]
+            : [],
+        ),
+      }),
+      new GraphWidget({ title: 'Token path', left: [signals.storeDegraded, signals.refreshFailed] }),
+    ];
   }
 
   private alarm(

@@ -3,12 +3,13 @@
  * `parameterNames` (the layer reads the same names), ARNs are built from those names: no wildcard.
  *
  * The secrets (and the optional webhook URL) are SecureStrings the operator puts once: CloudFormation
- * cannot create SecureStrings. The corp id is not secret: with the `corpId` context the stack owns that
- * String parameter, otherwise the operator puts it next to the secret.
+ * cannot create SecureStrings. The corp id is not secret: with the `corpId` context it reaches the
+ * functions as an environment value and no parameter is created or read (a stack-owned parameter would
+ * fail to create over a hand-made one: ParameterAlreadyExists); otherwise the operator puts it next to
+ * the secret.
  */
 import { Arn, ArnFormat, Aws, Stack, Validations } from 'aws-cdk-lib';
 import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
-import { StringParameter } from 'aws-cdk-lib/aws-ssm';
 import { Construct, type IConstruct } from 'constructs';
 import type { CredentialName } from '#shared/operations.ts';
 import { parameterNames } from '#shared/runtime-types.ts';
@@ -16,7 +17,7 @@ import { parameterNames } from '#shared/runtime-types.ts';
 export interface StageParametersProps {
   /** `/wecom-contact/<stage>`: no trailing slash. */
   readonly prefix: string;
-  /** When set, the stack creates the corp-id String parameter with this value. */
+  /** The corp id, when the stack knows it (the `corpId` context): then no function reads `<prefix>/corp-id`. */
   readonly corpId?: string;
 }
 
@@ -28,19 +29,14 @@ export type Grantee = IGrantable & IConstruct;
 export class StageParameters extends Construct {
   readonly prefix: string;
   readonly names: ReturnType<typeof parameterNames>;
+  /** The corp id given to the functions as an environment value, if the stack knows it. */
+  readonly corpId?: string;
 
   constructor(scope: Construct, id: string, props: StageParametersProps) {
     super(scope, id);
     this.prefix = props.prefix;
     this.names = parameterNames(props.prefix);
-    if (props.corpId !== undefined) {
-      // A physical name on purpose: the name is the contract the functions read it by.
-      new StringParameter(this, 'CorpId', {
-        parameterName: this.names.corpId,
-        stringValue: props.corpId,
-        description: 'WeCom corp id (企业ID) of this stage',
-      });
-    }
+    this.corpId = props.corpId;
   }
 
   /**
@@ -51,7 +47,7 @@ export class StageParameters extends Construct {
   grantCredentials(grantee: Grantee, credentials: readonly CredentialName[]): void {
     const { corpId, secret, token, lease } = this.names;
     const read = [
-      corpId,
+      ...(this.corpId === undefined ? [corpId] : []),
       ...credentials.flatMap((credential) => [secret(credential), token(credential), lease(credential)]),
     ];
     this.grant(grantee, READ, read);
@@ -63,6 +59,11 @@ export class StageParameters extends Construct {
       credentials.flatMap((credential) => [secret(credential), token(credential)]),
     );
     this.grantSsmKey(grantee, ['kms:Encrypt'], credentials.map(token));
+  }
+
+  /** See whether parameters exist (GetParameters without decryption): the doctor's check of the webhook. */
+  grantPresence(grantee: Grantee, names: readonly string[]): void {
+    this.grant(grantee, ['ssm:GetParameters'], names);
   }
 
   /** Read the report's group-robot webhook URL (a SecureString: the URL carries the robot's key). */

@@ -4,7 +4,7 @@
  */
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type { ISecurityGroup, IVpc, SubnetSelection } from 'aws-cdk-lib/aws-ec2';
-import { ManagedPolicy, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import {
   ApplicationLogLevel,
   Architecture,
@@ -12,6 +12,7 @@ import {
   Function as LambdaFunction,
   LoggingFormat,
   Runtime,
+  Tracing,
 } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -40,6 +41,10 @@ export interface FunctionDefaults {
   readonly network?: FunctionNetwork;
   /** Run with NODE_OPTIONS=--enable-source-maps (the layer then ships its map): the `sourceMaps` key. */
   readonly sourceMaps: boolean;
+  /** X-Ray active tracing: the `tracing` key. */
+  readonly tracing: boolean;
+  /** Reserved concurrency by function id (cdk/concurrency.ts); `undefined`: none. */
+  readonly reservedConcurrency: (functionId: FunctionId) => number | undefined;
 }
 
 export interface WeComFunctionProps {
@@ -60,8 +65,8 @@ export interface WeComFunctionProps {
 const MEMORY_MB = 512;
 
 /**
- * 25 s: room for the layer's retries with backoff and a recursive department walk, yet under API
- * Gateway's 29 s integration timeout, so a slow call ends as our own 504 rather than API Gateway's.
+ * 25 s: room for the layer's retries with backoff and a recursive department walk, yet under an HTTP
+ * API's 30 s integration timeout, so a slow call ends as our own 504 rather than API Gateway's.
  */
 export const DEFAULT_TIMEOUT = Duration.seconds(25);
 
@@ -99,6 +104,8 @@ export class WeComFunction extends Construct {
       layers: STANDALONE_FUNCTION_IDS.has(props.functionId) ? [] : [defaults.layer],
       memorySize: MEMORY_MB,
       timeout: props.timeout ?? DEFAULT_TIMEOUT,
+      reservedConcurrentExecutions: defaults.reservedConcurrency(props.functionId),
+      tracing: defaults.tracing ? Tracing.ACTIVE : undefined,
       role: this.role,
       logGroup,
       loggingFormat: LoggingFormat.JSON,
@@ -106,6 +113,7 @@ export class WeComFunction extends Construct {
       environment: {
         [ENV.ssmPrefix]: defaults.parameters.prefix,
         [ENV.credentials]: props.credentials.join(','),
+        ...(defaults.parameters.corpId === undefined ? {} : { [ENV.corpId]: defaults.parameters.corpId }),
         POWERTOOLS_SERVICE_NAME: defaults.serviceName,
         POWERTOOLS_METRICS_NAMESPACE: defaults.metricsNamespace,
         ...(defaults.sourceMaps ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
@@ -113,17 +121,34 @@ export class WeComFunction extends Construct {
       },
       ...defaults.network,
     });
+    if (defaults.tracing) {
+      Validations.of(this.role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'X-Ray’s PutTraceSegments and PutTelemetryRecords have no resource to scope to.',
+      });
+    }
   }
 }
 
+/**
+ * The network-interface actions Lambda needs for a function in a VPC: those of the managed
+ * AWSLambdaVPCAccessExecutionRole without its logs on `*` (each function writes only its own log group).
+ */
+export const VPC_ACCESS_ACTIONS = [
+  'ec2:CreateNetworkInterface',
+  'ec2:DescribeNetworkInterfaces',
+  'ec2:DescribeSubnets',
+  'ec2:DeleteNetworkInterface',
+  'ec2:AssignPrivateIpAddresses',
+  'ec2:UnassignPrivateIpAddresses',
+];
+
 /** Lambda manages the network interfaces itself; EC2's interface actions cannot be scoped to resources. */
 function grantVpcAccess(role: Role): void {
-  role.addManagedPolicy(
-    ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaVPCAccessExecutionRole'),
-  );
+  role.addToPrincipalPolicy(new PolicyStatement({ actions: VPC_ACCESS_ACTIONS, resources: ['*'] }));
   Validations.of(role).acknowledge({
-    id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
+    id: 'AwsSolutions-IAM5[Resource::*]',
     reason:
-      'The AWS-managed policy Lambda documents for VPC functions: network-interface actions only, which EC2 cannot scope to resources.',
+      'Lambda’s network-interface actions for a VPC function (the managed VPC policy’s EC2 actions, without its logs on *): EC2 cannot scope them to resources.',
   });
 }

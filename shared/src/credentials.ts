@@ -72,6 +72,8 @@ export interface SsmCredentialOptions {
   names: readonly CredentialName[];
   /** The cold container's one read of the stage's parameters: the first load takes its values. */
   stageRead?: StageRead;
+  /** The corp id when the stack set it (WECOM_CORP_ID); otherwise it is read from `<prefix>/corp-id`. */
+  corpId?: string;
 }
 
 /** The error a failed GetParameters becomes; see the module comment. */
@@ -115,6 +117,7 @@ export function ssmCredentialSource({
   prefix,
   names,
   stageRead,
+  corpId,
 }: SsmCredentialOptions): CredentialSource {
   const parameters = parameterNames(prefix);
   const cache = new Map<CredentialName, Promise<CredentialIdentity>>();
@@ -123,7 +126,8 @@ export function ssmCredentialSource({
     if (!names.includes(credential)) {
       throw new ConfigurationError(`This function is not configured for the ${credential} credential`);
     }
-    const wanted = [parameters.corpId, parameters.secret(credential)];
+    const secretName = parameters.secret(credential);
+    const wanted = corpId === undefined ? [parameters.corpId, secretName] : [secretName];
     let values: Map<string | undefined, string | undefined>;
     try {
       values = await fetchValues(ssm, wanted, stageRead);
@@ -137,7 +141,7 @@ export function ssmCredentialSource({
         `The ${credential} credential is not set up: put the corp id and its secret in SSM Parameter Store once (see the README, Deploy)`,
       );
     }
-    return toIdentity(values.get(wanted[0]) as string, values.get(wanted[1]) as string);
+    return toIdentity(corpId ?? (values.get(parameters.corpId) as string), values.get(secretName) as string);
   };
 
   const load = (credential: CredentialName) => {

@@ -6,6 +6,7 @@
  * department/simplelist for the subtree, one listing per department (a few at a time), merged in the
  * order WeCom gives the departments, each member once even when it sits in several of them.
  */
+import { assertWalkWithinBudget, maxWalkedDepartments, WALK_PARALLELISM } from './call-budget.ts';
 import { isListedDepartment, isListedMember, listIn } from './wecom/answer-shape.ts';
 import type { WeComApi, WeComRequest, WeComResponse } from './wecom/apis.ts';
 
@@ -20,7 +21,7 @@ export interface ListingInput {
 }
 
 /** Departments listed at once: quick on wide trees, gentle on WeCom's per-API rate limit. */
-export const LISTING_CONCURRENCY = 4;
+export const LISTING_CONCURRENCY = WALK_PARALLELISM;
 
 export async function listMembers<A extends ListingApi>(
   call: BoundCall,
@@ -34,6 +35,7 @@ export async function listMembers<A extends ListingApi>(
   const tree = await call('department/simplelist', { id: department_id });
   const subtree = listIn('department/simplelist', tree, 'department_id', isListedDepartment);
   const departments = [...new Set([department_id, ...subtree.map(({ id }) => id)])];
+  assertWalkWithinBudget(department_id, departments.length, maxWalkedDepartments());
   const answers = await mapWithConcurrency(departments, LISTING_CONCURRENCY, async (id) =>
     listIn(api, await call(api, { department_id: id }), 'userlist', isListedMember),
   );

@@ -222,6 +222,13 @@ export const REPORT_FUNCTION = {
   idempotent: true,
 } as const satisfies Pick<OperationDefinition, 'id' | 'summary' | 'wecomApi' | 'credential' | 'idempotent'>;
 
+/** The operator's check of a deployed stage (docs/operations.md, "Doctor"): no route, invoked by hand. */
+export const DOCTOR_FUNCTION = {
+  id: 'doctor',
+  summary:
+    "Checks the stage from inside: parameters, tokens, WeCom's trusted IP and permissions, dead letters",
+} as const;
+
 /** The credentials a deployment may configure; `app` is optional and takes the `read` calls. */
 export const CREDENTIALS = ['contact', 'app'] as const;
 export type CredentialName = (typeof CREDENTIALS)[number];

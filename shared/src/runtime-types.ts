@@ -46,6 +46,12 @@ export const ENV = {
   baseUrl: 'WECOM_BASE_URL',
   /** Report function only: the SSM name of the optional group-robot webhook URL. */
   reportWebhookParameter: 'WECOM_REPORT_WEBHOOK_PARAMETER',
+  /** Optional: the corp id itself (the `corpId` context key); otherwise read from `<prefix>/corp-id`. */
+  corpId: 'WECOM_CORP_ID',
+  /** Optional, listing functions: departments one `fetch_child=1` request may walk (call-budget.ts). */
+  fetchChildMaxDepartments: 'WECOM_FETCH_CHILD_MAX_DEPARTMENTS',
+  /** Doctor function only: the dead-letter queues to check, JSON `[{name, url, arn}]`. */
+  doctorDeadLetterQueues: 'WECOM_DOCTOR_DEAD_LETTER_QUEUES',
 } as const;
 
 /** SSM parameter names under a stage prefix (design.md §6). One place, used by the layer and the stack. */

@@ -81,6 +81,8 @@ export interface RuntimeConfig {
   readonly prefix: string;
   readonly credentials: readonly CredentialName[];
   readonly baseUrl?: string;
+  /** Set by the stack from the `corpId` context; otherwise read from SSM with the secret. */
+  readonly corpId?: string;
 }
 
 /** Reads and checks the configuration; throws ConfigurationError naming a missing or wrong variable. */
@@ -96,7 +98,12 @@ export function readRuntimeConfig(
     }
     return name as CredentialName;
   });
-  return { prefix, credentials, baseUrl: optionalEnv(ENV.baseUrl, env) };
+  return {
+    prefix,
+    credentials,
+    baseUrl: optionalEnv(ENV.baseUrl, env),
+    corpId: optionalEnv(ENV.corpId, env),
+  };
 }
 
 export interface SsmTimeouts {
@@ -137,12 +144,12 @@ export function runtimeFromEnvironment(
  * and leases: stage-read.ts) starts here, before the first call needs it.
  */
 export function runtimeFromConfig(
-  { prefix, credentials, baseUrl }: RuntimeConfig,
+  { prefix, credentials, baseUrl, corpId }: RuntimeConfig,
   ssm: SSMClient = createSsmClient(),
 ): LayerRuntime {
-  const stageRead = startStageRead(ssm, stageParameterNames(prefix, credentials));
+  const stageRead = startStageRead(ssm, stageParameterNames(prefix, credentials, corpId));
   return assemble({
-    credentials: ssmCredentialSource({ ssm, prefix, names: credentials, stageRead }),
+    credentials: ssmCredentialSource({ ssm, prefix, names: credentials, stageRead, corpId }),
     store: new SsmTokenStore({ ssm, prefix, stageRead }),
     baseUrl,
   });

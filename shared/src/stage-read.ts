@@ -19,10 +19,15 @@ export interface StageRead {
 }
 
 /** The parameter names a container with these credentials reads at a cold start. */
-export function stageParameterNames(prefix: string, credentials: readonly CredentialName[]): string[] {
+export function stageParameterNames(
+  prefix: string,
+  credentials: readonly CredentialName[],
+  corpId?: string,
+): string[] {
   const names = parameterNames(prefix);
   return [
-    names.corpId,
+    // A corp id the stack set is not a parameter (nor granted): asking for it would fail the read.
+    ...(corpId === undefined ? [names.corpId] : []),
     ...credentials.flatMap((credential) => [
       names.secret(credential),
       names.token(credential),

@@ -15,6 +15,8 @@ describe('the stack configuration (CDK context)', () => {
       reportWebhook: false,
       writeConcurrency: 4,
       apiThrottle: { rateLimit: 50, burstLimit: 100 },
+      fetchChildMaxDepartments: 100,
+      tracing: false,
       logRetention: 30,
       sourceMaps: false,
       callbackEnrichment: true,

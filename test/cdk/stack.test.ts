@@ -89,11 +89,16 @@ describe('functions', () => {
     });
     // Source maps only with the `sourceMaps` context key: Node reads them on every cold start.
     const sourceMaps = { NODE_OPTIONS: '--enable-source-maps' };
+    // The corp id as a value when the stack knows it (`corpId` context), never a parameter to conflict with.
+    const corpId = { WECOM_CORP_ID: EVERYTHING.corpId };
     for (const operation of OPERATIONS) {
-      expect(environment(defaults, operation.id)).toEqual(expected('contact'));
+      // The listings take their walk budget (call-budget.ts).
+      const walk: Record<string, string> =
+        'recursiveListing' in operation ? { WECOM_FETCH_CHILD_MAX_DEPARTMENTS: '100' } : {};
+      expect(environment(defaults, operation.id)).toEqual(expected('contact', walk));
       // With an app credential, the read operations take it (design.md §4.6).
       expect(environment(everything, operation.id)).toEqual(
-        expected(operation.credential === 'read' ? 'app' : 'contact', sourceMaps),
+        expected(operation.credential === 'read' ? 'app' : 'contact', { ...sourceMaps, ...corpId, ...walk }),
       );
     }
     expect(environment(defaults, REPORT_FUNCTION.id)).toEqual(expected('contact'));
@@ -128,9 +133,9 @@ describe('IAM', () => {
     return grants;
   }
 
-  const expectedSsm = (credential: 'contact' | 'app', extraReads: string[] = []) => {
+  const expectedSsm = (credential: 'contact' | 'app', extraReads: string[] = [], corpIdParameter = true) => {
     const reads = [
-      names.corpId,
+      ...(corpIdParameter ? [names.corpId] : []),
       names.secret(credential),
       names.token(credential),
       names.lease(credential),
@@ -157,7 +162,8 @@ describe('IAM', () => {
         const webhook =
           synthesized === everything && id === REPORT_FUNCTION.id ? [names.reportWebhookUrl] : [];
         const statements = statementsOfRole(synthesized, logicalId(fn.role));
-        expect(ssmGrants(statements), id).toEqual(expectedSsm(credential, webhook));
+        // With the `corpId` context (everything), no function reads the corp-id parameter.
+        expect(ssmGrants(statements), id).toEqual(expectedSsm(credential, webhook, !appCredential));
         expect(kmsGrants(statements), id).toEqual({
           'kms:Decrypt': [names.secret(credential), names.token(credential), ...webhook]
             .map(parameterArn)
@@ -179,7 +185,7 @@ describe('IAM', () => {
     }
   });
 
-  it('lets only the report function read the webhook parameter, and only when it is configured', () => {
+  it('lets only the report function read the webhook parameter (the doctor sees that it exists), and only when it is configured', () => {
     const webhookArn = parameterArn(names.reportWebhookUrl);
     const rolesMentioning = (synthesized: Synthesized) =>
       resourcesOfType(synthesized, 'AWS::IAM::Policy')
@@ -187,7 +193,16 @@ describe('IAM', () => {
           JSON.stringify(policy.Properties.PolicyDocument).includes(names.reportWebhookUrl),
         )
         .flatMap(([, policy]) => (policy.Properties.Roles as unknown[]).map(render));
-    expect(rolesMentioning(everything)).toEqual([ref(logicalId(everything.stack.report.reporter.role))]);
+    expect(rolesMentioning(everything).sort()).toEqual(
+      [everything.stack.report.reporter.role, everything.stack.doctor.doctor.role]
+        .map((role) => ref(logicalId(role)))
+        .sort(),
+    );
+    const doctorOnWebhook = statementsOfRole(
+      everything,
+      logicalId(everything.stack.doctor.doctor.role),
+    ).filter((statement) => JSON.stringify(statement).includes(names.reportWebhookUrl));
+    expect(doctorOnWebhook.map(actionsOf)).toEqual([['ssm:GetParameters']]);
     expect(webhookArn).toContain('/report/webhook-url');
     const reporterEnv = (synthesized: Synthesized) =>
       (
@@ -202,12 +217,9 @@ describe('IAM', () => {
     expect(reporterEnv(defaults)).not.toHaveProperty('WECOM_REPORT_WEBHOOK_PARAMETER');
   });
 
-  it('creates the corp-id parameter only when the corpId context is given', () => {
+  it('creates no SSM parameter, whether or not the corpId context is given (nothing to conflict with)', () => {
     expect(resourcesOfType(defaults, 'AWS::SSM::Parameter')).toEqual([]);
-    const parameters = resourcesOfType(everything, 'AWS::SSM::Parameter');
-    expect(parameters.map(([, parameter]) => parameter.Properties)).toEqual([
-      expect.objectContaining({ Name: names.corpId, Type: 'String', Value: EVERYTHING.corpId }),
-    ]);
+    expect(resourcesOfType(everything, 'AWS::SSM::Parameter')).toEqual([]);
   });
 });
 
@@ -407,6 +419,8 @@ describe('monitoring', () => {
         ?.Value ?? '',
     );
 
+  const isServerErrorRate = (alarm: Alarm) => JSON.stringify(alarm.Metrics ?? []).includes('"5xx"');
+
   /** The APIs a 5xx-rate alarm reads its two metrics (requests and 5xx answers) from. */
   const serverErrorRateApis = (alarm: Alarm): string[] => {
     const metrics = (
@@ -420,7 +434,7 @@ describe('monitoring', () => {
     const alarms = alarmsOf(defaults);
     const { stack } = defaults;
 
-    const rate = alarms.filter((alarm) => Array.isArray(alarm.Metrics));
+    const rate = alarms.filter(isServerErrorRate);
     expect(rate).toHaveLength(1);
     expect(rate[0]).toMatchObject({ Threshold: 5, EvaluationPeriods: 3, DatapointsToAlarm: 2 });
     expect(serverErrorRateApis(rate[0] ?? missing())).toEqual([ref(logicalId(stack.api.api))]);
@@ -449,7 +463,7 @@ describe('monitoring', () => {
   });
 
   it('alarms on the JWT API’s 5xx rate too, when there is one', () => {
-    const rates = alarmsOf(everything).filter((alarm) => Array.isArray(alarm.Metrics));
+    const rates = alarmsOf(everything).filter(isServerErrorRate);
     const apis = resourcesOfType(everything, 'AWS::ApiGatewayV2::Api').map(([id]) => ref(id));
     expect(apis).toHaveLength(2);
     expect(rates.flatMap(serverErrorRateApis).sort()).toEqual(apis.sort());
@@ -534,7 +548,7 @@ describe('egress', () => {
 });
 
 describe('names', () => {
-  it('sets no physical name but the corp-id parameter’s, which is how the functions find it', () => {
+  it('sets no physical name', () => {
     const physicalNameKeys = [
       'FunctionName',
       'RoleName',
@@ -555,13 +569,9 @@ describe('names', () => {
       .filter(({ Type }) => !referencing.has(Type))
       // EventBridge writes only to log groups named /aws/events/… (contact-events.test.ts).
       .filter(({ Properties }) => !String(Properties?.LogGroupName).startsWith('/aws/events/'))
-      .filter(
-        ({ Type, Properties }) =>
-          physicalNameKeys.some((key) => Properties?.[key] !== undefined) ||
-          (Type === 'AWS::SSM::Parameter' && Properties.Name !== undefined),
-      )
+      .filter(({ Properties }) => physicalNameKeys.some((key) => Properties?.[key] !== undefined))
       .map(({ Type }) => Type);
-    expect(named).toEqual(['AWS::SSM::Parameter']);
+    expect(named).toEqual([]);
   });
 });
 

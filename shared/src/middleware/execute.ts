@@ -12,10 +12,10 @@ import { type Invocation, type InvocationItem, invocationOf, type OperationRow }
 /** Kept back from the Lambda's remaining time to log and answer after WeCom's call gives up. */
 export const SAFETY_MARGIN_MS = 500;
 /**
- * API Gateway stops waiting after 29 s (design.md §5). Its clock started before ours (routing, a cold
- * start), so an HTTP call gets a second less than that.
+ * An HTTP API stops waiting for its integration after 30 s (docs/operations.md). Its clock started
+ * before ours (routing, a cold start), so an HTTP call gets a second less than that.
  */
-export const HTTP_BUDGET_MS = 28_000;
+export const HTTP_BUDGET_MS = 29_000;
 
 /** The absolute deadline (epoch ms) of one WeCom call, retries included. */
 export function deadlineFor(invocation: Invocation, context: Context, now = Date.now()): number {

@@ -30,7 +30,7 @@ export interface WeComClientOptions {
   retryPolicy?: RetryPolicy;
   /** Time and randomness of the retries (tests). */
   retryEnvironment?: RetryEnvironment;
-  /** Deadline of a call made without one (API Gateway gives up after 29 s). Default 25 s. */
+  /** Deadline of a call made without one (an HTTP API gives up after 30 s). Default 25 s. */
   defaultTimeoutMs?: number;
 }
 

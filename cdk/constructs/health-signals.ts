@@ -1,0 +1,53 @@
+/**
+ * The signals behind the health alarms that are not API Gateway's or Lambda's defaults: the layer's
+ * token metrics (EMF, namespace and `service` from the functions' Powertools settings) and the
+ * thresholds of durations and queued writes.
+ */
+import { Duration } from 'aws-cdk-lib';
+import { type IMetric, MathExpression, Metric, Stats } from 'aws-cdk-lib/aws-cloudwatch';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import { METRICS } from '#shared/operations.ts';
+
+/** A function alarms when one invocation ran this share of its timeout. */
+export const DURATION_ALARM_SHARE = 0.8;
+
+/**
+ * A queued write older than this is being retried or starved: a record returned as a batch item
+ * failure comes back after the visibility timeout (6 × 25 s) and is not a Lambda error, so without
+ * this alarm retries show only once they reach the dead-letter queue (5 receives, about 12 minutes).
+ */
+export const OLDEST_MESSAGE_ALARM = Duration.minutes(10);
+
+/** The token path's refresh-failure metric (token provider), one datapoint per failed gettoken, dimension `class`. */
+export const TOKEN_REFRESH_FAILED = 'TokenRefreshFailed';
+
+export interface TokenSignals {
+  readonly storeDegraded: IMetric;
+  /** Every `class` of refresh failure, summed. */
+  readonly refreshFailed: IMetric;
+}
+
+export const durationNearTimeout = (fn: LambdaFunction): IMetric =>
+  fn.metricDuration({ period: Duration.minutes(5), statistic: Stats.MAXIMUM });
+
+export function tokenSignals(
+  { namespace, service }: { namespace: string; service: string },
+  period: Duration,
+): TokenSignals {
+  return {
+    storeDegraded: new Metric({
+      namespace,
+      metricName: METRICS.tokenStoreDegraded,
+      dimensionsMap: { service },
+      statistic: Stats.SUM,
+      period,
+    }),
+    // One alarm over every failure class, whatever classes the layer emits: a Metrics Insights query.
+    refreshFailed: new MathExpression({
+      expression: `SELECT SUM(${TOKEN_REFRESH_FAILED}) FROM SCHEMA("${namespace}", class, service) WHERE service = '${service}'`,
+      usingMetrics: {},
+      period,
+      label: 'Token refresh failures',
+    }),
+  };
+}
