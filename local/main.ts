@@ -27,6 +27,7 @@ function banner(api: LocalApi): string {
   return [
     `WeCom contact API (local) on ${api.url}`,
     `WeCom: ${api.wecom}`,
+    `Docs (read and try every route): ${api.url}/docs`,
     '',
     ...rows,
     '',

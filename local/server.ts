@@ -1,7 +1,8 @@
 /**
  * The local API: every route of the operation table on a loopback HTTP server, each request turned
  * into an API Gateway HTTP API (2.0) event for the handler that serves it in AWS (what the build's
- * generated entry creates: `createOperationHandler(<id>)`), plus GET /openapi.json. Routing is API Gateway's, with a JSON 405 added for a
+ * generated entry creates: `createOperationHandler(<id>)`), plus GET /openapi.json and its interactive
+ * page, GET /docs. Routing is API Gateway's, with a JSON 405 added for a
  * known path and another method.
  *
  * The functions reach WeCom through the layer's runtime, injected here with `setRuntime`: one local
@@ -31,6 +32,7 @@ import { OPERATIONS, type OperationId } from '#shared/operations.ts';
 import { resetRuntime, setRuntime } from '#shared/runtime.ts';
 import { toApiGatewayEvent, writeResult } from './api-gateway.ts';
 import { CONSOLE_PATH, type LocalCallbacks, localCallbacks } from './callbacks.ts';
+import { DOCS_PATH, docsAnswer } from './docs.ts';
 import { createLambdaContext } from './lambda-context.ts';
 import { type Environment, resolveWeComTarget } from './wecom-target.ts';
 
@@ -54,7 +56,7 @@ export interface LocalApiOptions {
 export interface LocalRoute {
   readonly method: string;
   readonly path: string;
-  readonly id: OperationId | 'openapi' | typeof CALLBACK_FUNCTION.id | 'sandbox-console';
+  readonly id: OperationId | 'openapi' | 'docs' | typeof CALLBACK_FUNCTION.id | 'sandbox-console';
   readonly summary: string;
 }
 
@@ -103,6 +105,7 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
       summary: route.operation.summary,
     })),
     { method: 'GET', path: OPENAPI_PATH, id: 'openapi', summary: 'This API as an OpenAPI 3.1 document' },
+    { method: 'GET', path: DOCS_PATH, id: 'docs', summary: 'Read and try every route in a browser' },
     { method: 'GET', path: CALLBACK_FUNCTION.path, id: CALLBACK_FUNCTION.id, summary: 'WeCom URL check' },
     {
       method: 'POST',
@@ -142,6 +145,8 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
       openApi ??= generateOpenApi({ serverUrl: baseUrl });
       return method === 'GET' ? jsonResponse(200, openApi) : methodNotAllowed(method, ['GET']);
     }
+    const docs = docsAnswer(method, url.pathname, OPENAPI_PATH);
+    if (docs !== undefined) return docs;
     const match = findRoute(functions, method, url.pathname);
     if (match.kind === 'not-found') return notFound(method, url.pathname);
     if (match.kind === 'method-not-allowed') return methodNotAllowed(method, match.allow);

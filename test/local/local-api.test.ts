@@ -45,6 +45,7 @@ describe('against the embedded sandbox', () => {
     expect(api.routes.map(({ id }) => id)).toEqual([
       ...OPERATIONS.map(({ id }) => id),
       'openapi',
+      'docs',
       'contact-callback',
       'contact-callback',
       'sandbox-console',
