@@ -138,7 +138,7 @@ export function ssmCredentialSource({
     if (missing.length > 0) {
       logger.error('Missing SSM parameters of a WeCom credential', { credential, parameters: missing });
       throw new ConfigurationError(
-        `The ${credential} credential is not set up: put the corp id and its secret in SSM Parameter Store once (see the README, Deploy)`,
+        `The ${credential} credential is not set up: put the corp id and its secret in SSM Parameter Store once (docs/operations.md, Deploy; the doctor names what is missing)`,
       );
     }
     return toIdentity(corpId ?? (values.get(parameters.corpId) as string), values.get(secretName) as string);
