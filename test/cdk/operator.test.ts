@@ -224,6 +224,17 @@ describe('smaller things', () => {
         actionsOf(statement).some((action) => action.startsWith('ec2:')),
       );
       expect(ec2.flatMap(actionsOf).sort()).toEqual([...VPC_ACCESS_ACTIONS].sort());
+      // Lambda checks these permissions when it creates the function: the policy must exist first.
+      const policies = resourcesOfType(everything, 'AWS::IAM::Policy')
+        .filter(([, policy]) =>
+          JSON.stringify(policy.Properties.PolicyDocument).includes('ec2:CreateNetworkInterface'),
+        )
+        .filter(([, policy]) =>
+          (policy.Properties.Roles as unknown[]).some((role) => render(role) === ref(logicalId(fn.role))),
+        )
+        .map(([id]) => id);
+      expect(policies).toHaveLength(1);
+      expect(everything.resources[logicalId(fn.function)]?.DependsOn).toContain(policies[0]);
       // No logs statement on every log group: each function writes its own.
       const logs = statements.filter((statement) =>
         actionsOf(statement).some((action) => action.startsWith('logs:')),
