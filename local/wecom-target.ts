@@ -35,7 +35,9 @@ export async function resolveWeComTarget(
   const corpId = value(env, 'WECOM_CORP_ID');
   const secret = value(env, 'WECOM_SECRET');
   const baseUrl = value(env, 'WECOM_BASE_URL');
-  if (corpId !== undefined || secret !== undefined) {
+  // WECOM_CORP_ID alone next to WECOM_SSM_PREFIX is the deployed form (the `corpId` context): SSM mode.
+  const ssmPrefix = value(env, 'WECOM_SSM_PREFIX');
+  if (secret !== undefined || (corpId !== undefined && ssmPrefix === undefined)) {
     if (corpId === undefined || secret === undefined) {
       throw new Error(
         'Set both WECOM_CORP_ID and WECOM_SECRET (the contact-sync secret) to use the real WeCom',
@@ -52,11 +54,11 @@ export async function resolveWeComTarget(
       stop: async () => undefined,
     };
   }
-  if (value(env, 'WECOM_SSM_PREFIX') !== undefined) {
+  if (ssmPrefix !== undefined) {
     const runtime = runtimeFromEnvironment({ WECOM_CREDENTIALS: 'contact', ...env });
     return {
       runtime,
-      description: `WeCom at ${baseUrl ?? 'https://qyapi.weixin.qq.com'} (settings from SSM under ${value(env, 'WECOM_SSM_PREFIX')})`,
+      description: `WeCom at ${baseUrl ?? 'https://qyapi.weixin.qq.com'} (settings from SSM under ${ssmPrefix})`,
       stop: async () => undefined,
     };
   }
