@@ -11,7 +11,7 @@ import type { Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WeComFunction } from '#cdk/constructs/wecom-function.ts';
 import { type Sandbox, startSandbox } from '#sandbox/index.ts';
-import { METRICS, type OperationId, REPORT_FUNCTION } from '#shared/operations.ts';
+import { DOCTOR_FUNCTION, METRICS, type OperationId, REPORT_FUNCTION } from '#shared/operations.ts';
 import { ENV } from '#shared/runtime-types.ts';
 import { beijingYesterday } from '#test/functions/support/dates.ts';
 import { type RouteEventOptions, routeEvent, sqsEvent, sqsRecord } from '#test/functions/support/events.ts';
@@ -50,6 +50,7 @@ describe.skipIf(!motoAvailable())(`the built bundles in the Lambda layout, run b
   const answers: Record<string, HttpAnswer> = {};
   let queued: unknown;
   let report: unknown;
+  let doctor: unknown;
   const yesterday = beijingYesterday();
 
   const environmentOf = (id: FunctionId): Record<string, string> => {
@@ -66,6 +67,8 @@ describe.skipIf(!motoAvailable())(`the built bundles in the Lambda layout, run b
       WECOM_BASE_URL: sandbox.url,
       AWS_ENDPOINT_URL_SSM: endpoint,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      // The doctor's queues are references the template resolves at deployment; SQS is not in this layout.
+      ...(id === DOCTOR_FUNCTION.id ? { [ENV.doctorDeadLetterQueues]: '[]' } : {}),
     };
   };
 
@@ -132,6 +135,7 @@ describe.skipIf(!motoAvailable())(`the built bundles in the Lambda layout, run b
     await http('user-get-userid-by-email', { byEmail: { body: { email: LISI.email, email_type: 2 } } });
     await http('user-list-id', { idPage: { query: { limit: '2' } } });
     [report] = await invoke(REPORT_FUNCTION.id, [{}]);
+    [doctor] = await invoke(DOCTOR_FUNCTION.id, [{}]);
     await http('user-delete', { deleted: { pathParameters: { userid: 'zhangsan' } } });
     await http('user-batch-delete', { batchDeleted: { body: { useridlist: ['lisi', 'wangwu'] } } });
     await http('user-get', { afterDelete: { pathParameters: { userid: 'zhangsan' } } });
@@ -236,6 +240,17 @@ describe.skipIf(!motoAvailable())(`the built bundles in the Lambda layout, run b
     });
   });
 
+  it('runs the doctor on the stage: every check ok, through the same SSM and token', () => {
+    expect(doctor).toMatchObject({ ok: true, prefix: environmentOf(DOCTOR_FUNCTION.id)[ENV.ssmPrefix] });
+    expect((doctor as { checks: Array<{ check: string }> }).checks.map(({ check }) => check)).toEqual([
+      'corp-id',
+      'secret:contact',
+      'token:contact',
+      'read:contact',
+      'contact:contact',
+    ]);
+  });
+
   it('emits the daily figure as the EMF metric the dashboard shows', () => {
     const reportOutput = containers.find(({ id }) => id === REPORT_FUNCTION.id)?.run.output ?? '';
     const emf = reportOutput
@@ -289,6 +304,7 @@ function stackEnvironments({ stack, resources }: Synthesized): Map<FunctionId, R
   const functions = new Map<FunctionId, WeComFunction>([
     ...stack.functions,
     [REPORT_FUNCTION.id, stack.report.reporter],
+    [DOCTOR_FUNCTION.id, stack.doctor.doctor],
   ]);
   return new Map(
     [...functions].map(([id, fn]) => {
