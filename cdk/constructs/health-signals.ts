@@ -4,8 +4,9 @@
  * thresholds of durations and queued writes.
  */
 import { Duration } from 'aws-cdk-lib';
-import { type IMetric, MathExpression, Metric, Stats } from 'aws-cdk-lib/aws-cloudwatch';
+import { GraphWidget, type IMetric, MathExpression, Metric, Stats } from 'aws-cdk-lib/aws-cloudwatch';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { METRICS } from '#shared/operations.ts';
 
 /** A function alarms when one invocation ran this share of its timeout. */
@@ -27,8 +28,32 @@ export interface TokenSignals {
   readonly refreshFailed: IMetric;
 }
 
+const PERIOD = Duration.minutes(5);
+
 export const durationNearTimeout = (fn: LambdaFunction): IMetric =>
-  fn.metricDuration({ period: Duration.minutes(5), statistic: Stats.MAXIMUM });
+  fn.metricDuration({ period: PERIOD, statistic: Stats.MAXIMUM });
+
+export const oldestMessageAge = (queue: IQueue): IMetric =>
+  queue.metricApproximateAgeOfOldestMessage({ period: PERIOD, statistic: Stats.MAXIMUM });
+
+/** The dashboard's row of these signals: durations, the age of queued writes, the token path. */
+export function healthWidgets(props: {
+  functions: readonly LambdaFunction[];
+  queues: readonly IQueue[];
+  signals: TokenSignals;
+}): GraphWidget[] {
+  return [
+    new GraphWidget({
+      title: 'Function duration, maximum (ms)',
+      left: props.functions.map(durationNearTimeout),
+    }),
+    new GraphWidget({ title: 'Oldest queued message (s)', left: props.queues.map(oldestMessageAge) }),
+    new GraphWidget({
+      title: 'Token path',
+      left: [props.signals.storeDegraded, props.signals.refreshFailed],
+    }),
+  ];
+}
 
 export function tokenSignals(
   { namespace, service }: { namespace: string; service: string },

@@ -26,8 +26,9 @@ import { constructId } from '../names.ts';
 import {
   DURATION_ALARM_SHARE,
   durationNearTimeout,
+  healthWidgets,
   OLDEST_MESSAGE_ALARM,
-  type TokenSignals,
+  oldestMessageAge,
   tokenSignals,
 } from './health-signals.ts';
 
@@ -61,6 +62,10 @@ export interface MonitoringProps {
 }
 
 const PERIOD = Duration.minutes(5);
+
+/** The queues that feed a function (the report has a dead-letter queue only). */
+const queues = (props: MonitoringProps): IQueue[] =>
+  [...props.queues.values()].flatMap(({ queue }) => (queue ? [queue] : []));
 
 /** Percentage of 5xx answers from which the API alarms, in two of three 5-minute periods. */
 const SERVER_ERROR_RATE_PERCENT = 5;
@@ -137,7 +142,7 @@ export class Monitoring extends Construct {
     for (const [name, { queue, deadLetterQueue }] of props.queues) {
       if (queue) {
         this.alarm(`${constructId(name)}OldestMessage`, {
-          metric: queue.metricApproximateAgeOfOldestMessage({ period: PERIOD, statistic: Stats.MAXIMUM }),
+          metric: oldestMessageAge(queue),
           threshold: OLDEST_MESSAGE_ALARM.toSeconds(),
           description: `A message for ${name} has waited ${OLDEST_MESSAGE_ALARM.toMinutes()} minutes or more: records are being retried (batch item failures are not Lambda errors) or the consumer is throttled. See the function's WARN/ERROR log lines.`,
         });
@@ -206,27 +211,10 @@ export class Monitoring extends Construct {
         ),
       }),
     );
-    this.dashboard.addWidgets(...this.healthWidgets(props, signals));
+    this.dashboard.addWidgets(
+      ...healthWidgets({ functions: [...props.functions.values()], queues: queues(props), signals }),
+    );
     this.dashboard.addWidgets(new AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 }));
-  }
-
-  /** Durations against the timeout, the age of queued writes, the token path's signals. */
-  private healthWidgets(props: MonitoringProps, signals: TokenSignals): GraphWidget[] {
-    return [
-      new GraphWidget({
-        title: 'Function duration, maximum (ms)',
-        left: [...props.functions.values()].map((fn) => durationNearTimeout(fn)),
-      }),
-      new GraphWidget({
-        title: 'Oldest queued message (s)',
-        left: [...props.queues.values()].flatMap(({ queue }) =>
-          queue
-            ? [queue.metricApproximateAgeOfOldestMessage({ period: PERIOD, statistic: Stats.MAXIMUM })]
-            : [],
-        ),
-      }),
-      new GraphWidget({ title: 'Token path', left: [signals.storeDegraded, signals.refreshFailed] }),
-    ];
   }
 
   private alarm(
