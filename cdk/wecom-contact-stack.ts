@@ -31,14 +31,9 @@ import { WriteQueue } from './constructs/write-queue.ts';
 import { constructId } from './names.ts';
 
 /**
- * Scale (design.md §8). WeCom allows 10,000 calls per minute per API per corp, and after a 45009 it
- * blocks that API for the rest of the minute. A write function works through its batch one record at
- * a time (and stops at the first retryable failure), so each concurrent invocation has one WeCom call
- * in flight: at WeCom's fastest, ~50 ms a call, that is ≤ 20 calls/s = 1,200 calls/min. With
- * `writeConcurrency` 4 (the event source mapping's maxConcurrency) a queue drives ≤ 4,800 calls/min
- * of its API, and the route's throttle (50 req/s by default) ≤ 3,000/min more: ≤ 7,800/min, 22 %
- * under the limit. Raise one, lower the other. The batch size does not enter the sum: it sets how many
- * records an invocation carries, not how many calls are in flight.
+ * Records per write invocation. It does not enter the scale arithmetic (cdk/concurrency.ts,
+ * docs/operations.md): a write function works through its batch one record at a time, so the batch
+ * size sets how many records an invocation carries, not how many calls are in flight.
  */
 const WRITE_BATCH_SIZE = 10;
 

@@ -110,7 +110,7 @@ export function useMoto(): Moto {
   };
 }
 
-/** What an operator puts once per stage (README, Deploy). A Sandbox has these fields. */
+/** What an operator puts once per stage (docs/operations.md, Deploy). A Sandbox has these fields. */
 export interface StageCredentials {
   readonly corpId: string;
   readonly contactSecret: string;
