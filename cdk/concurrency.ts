@@ -14,6 +14,7 @@ import {
   WALK_PARALLELISM,
   WECOM_CALLS_PER_MINUTE_PER_API,
 } from '#shared/call-budget.ts';
+import { CALLBACK_FUNCTION } from '#shared/callback/function.ts';
 import { OPERATIONS, type OperationDefinition, REPORT_FUNCTION } from '#shared/operations.ts';
 import type { StackConfig } from './config.ts';
 
@@ -26,12 +27,16 @@ export const WECOM_LIMIT_SHARE = 0.8;
 /** The report and the doctor run one at a time (a schedule, an operator); 2 lets a retry meet a manual run. */
 export const OPERATOR_FUNCTION_CONCURRENCY = 2;
 
+/** The contact callback enriches an event with the member it names: one call per event at most. */
+const CALLBACK_ENRICHMENT_API = 'user/get';
+
 /** The WeCom API a `fetch_child=1` walk starts with: one call per request. */
 const SUBTREE_API = 'department/simplelist';
 
 export type ConcurrencySettings = Pick<
   StackConfig,
   | 'apiThrottle'
+  | 'callbackThrottle'
   | 'writeConcurrency'
   | 'reservedConcurrency'
   | 'listingConcurrency'
@@ -49,10 +54,16 @@ export class ConcurrencyPlan {
     return this.settings.apiThrottle.rateLimit * this.settings.apis;
   }
 
-  /** Reserved concurrency of an endpoint function, the report or the doctor; `undefined`: none (`off`). */
+  /**
+   * Reserved concurrency of an endpoint function, the contact callback, the report or the doctor;
+   * `undefined`: none (`off`).
+   */
   forFunction(functionId: string): number | undefined {
-    const { reservedConcurrency, listingConcurrency, writeConcurrency } = this.settings;
+    const { reservedConcurrency, listingConcurrency, writeConcurrency, callbackThrottle } = this.settings;
     if (reservedConcurrency === 'off') return undefined;
+    // The callback route has its own throttle (WeCom's pushes), on the IAM API only.
+    if (functionId === CALLBACK_FUNCTION.id)
+      return Math.ceil(callbackThrottle.rateLimit * HEALTHY_REQUEST_SECONDS);
     const operation = OPERATIONS.find(({ id }) => id === functionId);
     if (operation === undefined) return OPERATOR_FUNCTION_CONCURRENCY;
     if (walksDepartments(operation)) return listingConcurrency ?? defaultListingConcurrency();
@@ -89,6 +100,10 @@ export class ConcurrencyPlan {
     add(
       REPORT_FUNCTION.wecomApi,
       perMinute(this.forFunction(REPORT_FUNCTION.id), 1, Number.POSITIVE_INFINITY),
+    );
+    add(
+      CALLBACK_ENRICHMENT_API,
+      perMinute(this.forFunction(CALLBACK_FUNCTION.id), 1, this.settings.callbackThrottle.rateLimit * 60),
     );
     return calls;
   }

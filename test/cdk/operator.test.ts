@@ -9,6 +9,7 @@ import { ConcurrencyPlan, defaultListingConcurrency, WECOM_LIMIT_SHARE } from '#
 import { readConfig } from '#cdk/config.ts';
 import { VPC_ACCESS_ACTIONS, type WeComFunction } from '#cdk/constructs/wecom-function.ts';
 import { WECOM_CALLS_PER_MINUTE_PER_API } from '#shared/call-budget.ts';
+import { CALLBACK_FUNCTION } from '#shared/callback/function.ts';
 import { OPERATIONS, REPORT_FUNCTION } from '#shared/operations.ts';
 import { parameterNames } from '#shared/runtime-types.ts';
 import {
@@ -41,6 +42,7 @@ const allFunctions = ({ stack }: Synthesized): Map<string, WeComFunction> =>
     ...stack.functions,
     [REPORT_FUNCTION.id, stack.report.reporter],
     ['doctor', stack.doctor.doctor],
+    [CALLBACK_FUNCTION.id, stack.contactEvents.callback],
   ]);
 
 const propertiesOf = (synthesized: Synthesized, fn: WeComFunction) =>
@@ -87,6 +89,8 @@ describe('reserved concurrency', () => {
       expect(byId.get(operation.id), operation.id).toBe(expected);
     }
     expect(byId.get(REPORT_FUNCTION.id)).toBe(2);
+    // The callback route's own throttle, 20 events/s, for a second each.
+    expect(byId.get(CALLBACK_FUNCTION.id)).toBe(20);
     expect(byId.get('doctor')).toBe(2);
     // Far below throttle × timeout (50 req/s × 25 s = 1,250 executions for one route).
     expect(Math.max(...[...byId.values()].map(Number))).toBeLessThan(50 * 25);
@@ -135,7 +139,8 @@ describe('WeCom calls in the worst case', () => {
     const calls = plan({}).worstCaseCallsPerMinute();
     // 3 invocations × 2 calls in flight × 1,200 calls a minute each; the throttle alone would allow 50 × 60 × 100.
     expect(calls['user/list']).toBe(7_200);
-    expect(calls['user/get']).toBe(3_000);
+    // The route, and the callback's enrichment (20 events/s, one user/get each).
+    expect(calls['user/get']).toBe(3_000 + 1_200);
     expect(calls['user/create']).toBe(3_000 + 4 * 1_200);
   });
 
