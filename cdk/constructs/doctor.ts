@@ -7,6 +7,7 @@
 import { Aws, CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { callbackParameterNames } from '#shared/callback/secrets.ts';
 import type { CredentialName } from '#shared/operations.ts';
 import { DOCTOR_FUNCTION } from '#shared/operations.ts';
 import { ENV } from '#shared/runtime-types.ts';
@@ -46,7 +47,12 @@ export class Doctor extends Construct {
       // A token and one call per credential, each with the client's retries.
       timeout: Duration.minutes(1),
     });
-    if (props.webhook) parameters.grantPresence(this.doctor.role, [parameters.names.reportWebhookUrl]);
+    const callback = callbackParameterNames(parameters.prefix);
+    parameters.grantPresence(this.doctor.role, [
+      callback.token,
+      callback.encodingAesKey,
+      ...(props.webhook ? [parameters.names.reportWebhookUrl] : []),
+    ]);
     for (const queue of props.deadLetterQueues.values())
       queue.grant(this.doctor.role, 'sqs:GetQueueAttributes');
 

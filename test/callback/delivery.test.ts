@@ -94,7 +94,15 @@ describe('POST refusals: 4xx, a fixed body, logged and counted, nothing publishe
       'a tampered ciphertext',
       {
         ...valid,
-        body: Buffer.from((valid.body as Buffer).toString().replace(/CDATA\[([A-Za-z])/g, 'CDATA[$1$1')),
+        // Always a change: the first character of the ciphertext, whatever it is (random IV).
+        body: Buffer.from(
+          (valid.body as Buffer)
+            .toString()
+            .replace(
+              /<Encrypt><!\[CDATA\[(.)/,
+              (_, first: string) => `<Encrypt><![CDATA[${first === 'A' ? 'B' : 'A'}`,
+            ),
+        ),
       },
       401,
       'signature',

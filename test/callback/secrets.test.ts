@@ -49,6 +49,12 @@ describe.skipIf(!motoAvailable())('SSM secrets', () => {
     expect(sends).toBe(1);
   });
 
+  it('takes the corp id the stack set (the corpId context) and reads no corp-id parameter', async () => {
+    await ssm.send(new DeleteParameterCommand({ Name: names.corpId }));
+    const secrets = ssmCallbackSecrets(counted, PREFIX, 'ww-from-context');
+    expect(await secrets()).toMatchObject({ token: KEYS.token, receiveId: 'ww-from-context' });
+  });
+
   it('fails with a ConfigurationError naming no value when a parameter is missing, and reads again next time', async () => {
     await ssm.send(new DeleteParameterCommand({ Name: names.encodingAesKey }));
     const secrets = ssmCallbackSecrets(counted, PREFIX);

@@ -15,6 +15,7 @@ import type { Sandbox } from '#sandbox/types.ts';
 import { createDoctorHandler } from '#shared/doctor/handler.ts';
 import type { DoctorReport } from '#shared/doctor/report.ts';
 import { parameterNames } from '#shared/runtime-types.ts';
+import { KEYS } from '#test/callback/support.ts';
 import { fakeLambdaContext } from '#test/support/lambda-context.ts';
 import { motoAvailable, putStageParameters, useMoto } from '#test/support/moto.ts';
 
@@ -64,7 +65,7 @@ describe.skipIf(!motoAvailable())('the doctor function, deployed', () => {
     })({}, fakeLambdaContext({ functionName: 'doctor', timeoutMs: 60_000 }));
 
   it('passes on a stage whose operator put the corp id and secret, and whose queues are empty', async () => {
-    await putStageParameters(moto, PREFIX, sandbox);
+    await putStageParameters(moto, PREFIX, { ...sandbox, callback: KEYS });
 
     const report = await doctor(await deadLetterQueues(0));
 
@@ -72,6 +73,8 @@ describe.skipIf(!motoAvailable())('the doctor function, deployed', () => {
     expect(report.checks.map(({ check }) => check)).toEqual([
       'corp-id',
       'secret:contact',
+      'callback:token',
+      'callback:aes-key',
       'token:contact',
       'read:contact',
       'contact:contact',
@@ -86,7 +89,14 @@ describe.skipIf(!motoAvailable())('the doctor function, deployed', () => {
       report.checks.filter(({ status }) => status === 'fix').map(({ check, fix }) => [check, fix]),
     );
 
-    expect(Object.keys(fixes)).toEqual(['corp-id', 'secret:contact', 'dead-letters:user-invite']);
+    expect(Object.keys(fixes)).toEqual([
+      'corp-id',
+      'secret:contact',
+      'callback:token',
+      'callback:aes-key',
+      'dead-letters:user-invite',
+    ]);
+    expect(fixes['callback:token']).toContain(`--name '${PREFIX}/callback/token' --type SecureString`);
     expect(fixes['secret:contact']).toContain(`--name '${parameterNames(PREFIX).secret('contact')}'`);
     expect(fixes['dead-letters:user-invite']).toContain('start-message-move-task');
   });

@@ -13,6 +13,7 @@ import type { WeComFunction } from '#cdk/constructs/wecom-function.ts';
 import { type Sandbox, startSandbox } from '#sandbox/index.ts';
 import { DOCTOR_FUNCTION, METRICS, type OperationId, REPORT_FUNCTION } from '#shared/operations.ts';
 import { ENV } from '#shared/runtime-types.ts';
+import { KEYS as CALLBACK_KEYS } from '#test/callback/support.ts';
 import { beijingYesterday } from '#test/functions/support/dates.ts';
 import { type RouteEventOptions, routeEvent, sqsEvent, sqsRecord } from '#test/functions/support/events.ts';
 import { type Moto, motoAvailable, putStageParameters, startMoto } from '#test/support/moto.ts';
@@ -100,7 +101,7 @@ describe.skipIf(!motoAvailable())(`the built bundles in the Lambda layout, run b
     activeMembersMetric = synthesized.stack.report.metricActiveMembers();
     [sandbox, moto] = await Promise.all([startSandbox({ seed: 'empty' }), startMoto()]);
     const prefix = environments.get(REPORT_FUNCTION.id)?.[ENV.ssmPrefix] ?? '';
-    await putStageParameters(moto, prefix, sandbox);
+    await putStageParameters(moto, prefix, { ...sandbox, callback: CALLBACK_KEYS });
 
     // A member's life, one container per step.
     await http('user-create', {
@@ -245,6 +246,8 @@ describe.skipIf(!motoAvailable())(`the built bundles in the Lambda layout, run b
     expect((doctor as { checks: Array<{ check: string }> }).checks.map(({ check }) => check)).toEqual([
       'corp-id',
       'secret:contact',
+      'callback:token',
+      'callback:aes-key',
       'token:contact',
       'read:contact',
       'contact:contact',

@@ -115,13 +115,15 @@ export interface StageCredentials {
   readonly corpId: string;
   readonly contactSecret: string;
   readonly appSecret?: string;
+  /** The contact callback's Token and EncodingAESKey (docs/events.md), when the test needs them. */
+  readonly callback?: { readonly token: string; readonly encodingAesKey: string };
 }
 
 /** Puts a stage's corp id and secrets where the stack's functions read them: SSM, under `prefix`. */
 export async function putStageParameters(
   moto: Pick<Moto, 'clientConfig'>,
   prefix: string,
-  { corpId, contactSecret, appSecret }: StageCredentials,
+  { corpId, contactSecret, appSecret, callback }: StageCredentials,
 ): Promise<void> {
   const names = parameterNames(prefix);
   const ssm = new SSMClient(moto.clientConfig());
@@ -131,6 +133,10 @@ export async function putStageParameters(
     await put(names.corpId, corpId, ParameterType.STRING);
     await put(names.secret('contact'), contactSecret, ParameterType.SECURE_STRING);
     if (appSecret !== undefined) await put(names.secret('app'), appSecret, ParameterType.SECURE_STRING);
+    if (callback !== undefined) {
+      await put(`${prefix}/callback/token`, callback.token, ParameterType.SECURE_STRING);
+      await put(`${prefix}/callback/encoding-aes-key`, callback.encodingAesKey, ParameterType.SECURE_STRING);
+    }
   } finally {
     ssm.destroy();
   }

@@ -127,6 +127,7 @@ function secretsFromEnvironment(): CallbackSecretSource {
         return ssm;
       },
       requireEnv(ENV.ssmPrefix).replace(/\/+$/, ''),
+      optionalEnv(CALLBACK_ENV.corpId),
     );
     return source();
   };

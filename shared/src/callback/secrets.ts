@@ -52,9 +52,17 @@ export function staticCallbackSecrets(token: string, encodingAesKey: string, rec
   return async () => secrets;
 }
 
-export function ssmCallbackSecrets(ssm: () => SSMClient, prefix: string): CallbackSecretSource {
+/**
+ * @param corpId the corp id when the stack set it (WECOM_CORP_ID, the `corpId` context): then
+ *   `<prefix>/corp-id` is neither read nor expected.
+ */
+export function ssmCallbackSecrets(
+  ssm: () => SSMClient,
+  prefix: string,
+  corpId?: string,
+): CallbackSecretSource {
   const names = callbackParameterNames(prefix);
-  const wanted = [names.corpId, names.token, names.encodingAesKey];
+  const wanted = [...(corpId === undefined ? [names.corpId] : []), names.token, names.encodingAesKey];
   let cached: Promise<CallbackSecrets> | undefined;
 
   const read = async (): Promise<CallbackSecrets> => {
@@ -76,7 +84,7 @@ export function ssmCallbackSecrets(ssm: () => SSMClient, prefix: string): Callba
       throw new ConfigurationError('The contact callback is not set up (see docs/events.md, Deploy)');
     }
     const value = (name: string) => values.get(name) as string;
-    return callbackSecrets(value(names.token), value(names.encodingAesKey), value(names.corpId));
+    return callbackSecrets(value(names.token), value(names.encodingAesKey), corpId ?? value(names.corpId));
   };
 
   return () => {

@@ -18,7 +18,7 @@ import { credentialFor } from '../runtime.ts';
 import { parameterNames, type WeComClient } from '../runtime-types.ts';
 import type { AccessTokenSource } from '../token/provider.ts';
 import type { WeComApi } from '../wecom/apis.ts';
-import { fixForErrcode, putCorpId, putSecret, putWebhook } from './fixes.ts';
+import { fixForErrcode, putCorpId, putParameter, putSecret, putWebhook } from './fixes.ts';
 import { type CheckResult, type DoctorReport, doctorReport, needsFix, ok, skipped } from './report.ts';
 
 /** A dead-letter queue to check, as the stack names it. */
@@ -41,6 +41,12 @@ export interface DoctorSetup {
   readonly client: WeComClient;
   /** The report's webhook parameter, when the stage enables it. */
   readonly webhookParameter?: string;
+  /** More SecureStrings the stage needs (the contact callback's Token and EncodingAESKey), by check name. */
+  readonly otherSecrets?: ReadonlyArray<{
+    readonly check: string;
+    readonly name: string;
+    readonly value: string;
+  }>;
   readonly deadLetterQueues?: readonly DeadLetterQueue[];
   /** Messages waiting in a queue. */
   readonly queueDepth?: (queue: DeadLetterQueue) => Promise<number>;
@@ -74,6 +80,7 @@ async function missingParameters(setup: DoctorSetup, results: CheckResult[]): Pr
     ...(setup.corpId === undefined ? [names.corpId] : []),
     ...setup.credentials.map(names.secret),
     ...(setup.webhookParameter === undefined ? [] : [setup.webhookParameter]),
+    ...(setup.otherSecrets ?? []).map(({ name }) => name),
   ];
   const found = setup.missingParameters;
   let missing: Set<string>;
@@ -105,6 +112,13 @@ async function missingParameters(setup: DoctorSetup, results: CheckResult[]): Pr
       missing.has(name)
         ? needsFix('webhook', `${name} does not exist (reportWebhook is on)`, putWebhook(setup.prefix))
         : ok('webhook', `${name} (the report posts to the group robot)`),
+    );
+  }
+  for (const { check, name, value } of setup.otherSecrets ?? []) {
+    results.push(
+      missing.has(name)
+        ? needsFix(check, `${name} does not exist`, putParameter(name, value, true))
+        : ok(check, where(name)),
     );
   }
   return missing;

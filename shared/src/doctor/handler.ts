@@ -7,6 +7,7 @@
 import { createRequire } from 'node:module';
 import { GetParametersCommand } from '@aws-sdk/client-ssm';
 import type { Context } from 'aws-lambda';
+import { callbackParameterNames } from '../callback/secrets.ts';
 import { optionalEnv } from '../config.ts';
 import { ConfigurationError } from '../errors.ts';
 import { logger } from '../observability.ts';
@@ -53,10 +54,20 @@ export function setupFromEnvironment(env: Environment, deadline: () => number): 
     tokens: runtime.tokens,
     client: runtime.client,
     webhookParameter: optionalEnv(ENV.reportWebhookParameter, env),
+    otherSecrets: callbackSecrets(config.prefix),
     deadLetterQueues: deadLetterQueuesFrom(env),
     queueDepth: sqsQueueDepth(),
     deadline,
   };
+}
+
+/** The contact callback's parameters (docs/events.md): the stack deploys the callback route always. */
+function callbackSecrets(prefix: string) {
+  const names = callbackParameterNames(prefix);
+  return [
+    { check: 'callback:token', name: names.token, value: 'the callback Token' },
+    { check: 'callback:aes-key', name: names.encodingAesKey, value: 'the callback EncodingAESKey' },
+  ];
 }
 
 function deadLetterQueuesFrom(env: Environment): DeadLetterQueue[] {
