@@ -133,14 +133,25 @@ describe('callback function', () => {
     expect(reads).toEqual(expect.arrayContaining([names.token, names.encodingAesKey].map(parameterArn)));
   });
 
-  it('is the only function that may read the callback parameters', () => {
+  it('is the only function that may read the callback parameters (the doctor sees that they exist)', () => {
     const names = callbackParameterNames('/wecom-contact/dev');
     const secret = [names.token, names.encodingAesKey].map(parameterArn);
     const callbackRole = logicalId(defaults.stack.contactEvents.callback.role);
-    const readers = resourcesOfType(defaults, 'AWS::IAM::Policy')
-      .filter(([, policy]) => JSON.stringify(policy.Properties).includes('/callback/'))
-      .flatMap(([, policy]) => (policy.Properties.Roles as unknown[]).map(render));
-    expect(readers).toEqual([ref(callbackRole)]);
+    const doctorRole = logicalId(defaults.stack.doctor.doctor.role);
+    const mentioning = resourcesOfType(defaults, 'AWS::IAM::Policy').filter(([, policy]) =>
+      JSON.stringify(policy.Properties).includes('/callback/'),
+    );
+    const readers = mentioning.flatMap(([, policy]) => (policy.Properties.Roles as unknown[]).map(render));
+    expect(readers.sort()).toEqual([ref(callbackRole), ref(doctorRole)].sort());
+    // The doctor: GetParameters (without decryption) on them, no kms:Decrypt.
+    const doctorStatements = mentioning
+      .filter(([, policy]) => (policy.Properties.Roles as unknown[]).map(render).includes(ref(doctorRole)))
+      .flatMap(
+        ([, policy]) =>
+          (policy.Properties.PolicyDocument as { Statement: Array<{ Action: unknown }> }).Statement,
+      )
+      .filter((statement) => JSON.stringify(statement).includes('/callback/'));
+    expect(doctorStatements.map(({ Action }) => Action)).toEqual(['ssm:GetParameters']);
     expect(secret).toHaveLength(2);
   });
 });
