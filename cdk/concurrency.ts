@@ -118,8 +118,8 @@ export class ConcurrencyPlan {
 }
 
 /** An operation whose `fetch_child=1` walks the department tree (several WeCom calls per request). */
-export const walksDepartments = (operation: OperationDefinition): boolean =>
-  operation.recursiveListing === true;
+export const walksDepartments = (operation: Pick<OperationDefinition, 'http'>): boolean =>
+  operation.http.query?.includes('fetch_child') === true;
 
 /**
  * The listing functions' default: as many invocations as keep their walks (WALK_PARALLELISM calls in

@@ -3,6 +3,7 @@
  * deployment with every option on (variants.ts).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { walksDepartments } from '#cdk/concurrency.ts';
 import type { WeComFunction } from '#cdk/constructs/wecom-function.ts';
 import { constructId } from '#cdk/names.ts';
 import { CALLBACK_FUNCTION } from '#shared/callback/function.ts';
@@ -93,8 +94,9 @@ describe('functions', () => {
     const corpId = { WECOM_CORP_ID: EVERYTHING.corpId };
     for (const operation of OPERATIONS) {
       // The listings take their walk budget (call-budget.ts).
-      const walk: Record<string, string> =
-        'recursiveListing' in operation ? { WECOM_FETCH_CHILD_MAX_DEPARTMENTS: '100' } : {};
+      const walk: Record<string, string> = walksDepartments(operation)
+        ? { WECOM_FETCH_CHILD_MAX_DEPARTMENTS: '100' }
+        : {};
       expect(environment(defaults, operation.id)).toEqual(expected('contact', walk));
       // With an app credential, the read operations take it (design.md §4.6).
       expect(environment(everything, operation.id)).toEqual(
