@@ -8,17 +8,17 @@
  * so every log line of the invocation carries its request id, the log sees the error as it was
  * raised, and mapErrors has the last word on what the caller gets.
  */
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy, { type MiddyfiedHandler } from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { executeOperation } from './middleware/execute.ts';
 import type { OperationRow } from './middleware/invocation.ts';
+import { lambdaLogContext } from './middleware/log-context.ts';
 import { type InvocationLogger, logInvocation } from './middleware/logging.ts';
 import { normaliseEvent } from './middleware/normalise-event.ts';
 import { parseJson } from './middleware/parse-json.ts';
 import { mapErrors, shapeResponse } from './middleware/respond.ts';
 import { validateInput } from './middleware/validate-input.ts';
-import { logger as defaultLogger } from './observability.ts';
+import { logger as defaultLogger, logDefaults } from './observability.ts';
 import { getOperation, type OperationId } from './operations.ts';
 import { getRuntime } from './runtime.ts';
 import type { Runtime } from './runtime-types.ts';
@@ -57,8 +57,8 @@ export function createOperationHandler(
       executeOperation(operation, options.runtime ?? getRuntime),
       MIDDY_OPTIONS,
     )
-      // resetKeys: keys a step appends during one invocation never reach the next.
-      .use(injectLambdaContext(defaultLogger, { resetKeys: true, logEvent: false }))
+      // Keys a step appends during one invocation never reach the next.
+      .use(lambdaLogContext(defaultLogger, logDefaults))
       .use(mapErrors(operation))
       .use(logInvocation(operation, options.logger ?? defaultLogger))
       .use(shapeResponse(operation))

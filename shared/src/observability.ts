@@ -15,6 +15,7 @@
 import { Logger, LogLevelThreshold } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { optionalEnv } from './config.ts';
+import { invocationLogLevel, type LogDefaults } from './middleware/log-context.ts';
 import { REDACTED, redactText } from './wecom/redact.ts';
 
 const SERVICE_NAME = optionalEnv('POWERTOOLS_SERVICE_NAME') ?? 'wecom-contact';
@@ -37,11 +38,22 @@ export function redactingReplacer(key: string, value: unknown): unknown {
 export const logger = new Logger({ serviceName: SERVICE_NAME, jsonReplacerFn: redactingReplacer });
 
 /**
- * Whether debug lines are printed right now (the level may change per invocation with log sampling).
- * Hot paths check it first, so that a debug line costs nothing, not even its attributes, when off.
+ * What each invocation starts the logger with (middleware/log-context.ts), as the environment set it
+ * when the logger was made: its level, and whether debug sampling is on.
+ */
+export const logDefaults: LogDefaults = {
+  levelName: logger.getLevelName(),
+  level: logger.level,
+  sampling: Number(optionalEnv('POWERTOOLS_LOGGER_SAMPLE_RATE') ?? 0) > 0,
+};
+
+/**
+ * Whether debug lines are printed right now: the level read as the invocation started (it may change
+ * per invocation with log sampling), or the logger's own outside an invocation. Hot paths check it
+ * first, so that a debug line costs nothing, not even its attributes, when off.
  */
 export function isDebugEnabled(): boolean {
-  return logger.level <= LogLevelThreshold.DEBUG;
+  return (invocationLogLevel() ?? logger.level) <= LogLevelThreshold.DEBUG;
 }
 
 export const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });

@@ -12,12 +12,16 @@ import { type Logger, LogLevelThreshold } from '@aws-lambda-powertools/logger';
 import type { MiddlewareObj, Request } from '@middy/core';
 import { ServiceError } from '../errors.ts';
 import { describeError } from '../http-errors.ts';
+import { isDebugEnabled, logger as layerLogger } from '../observability.ts';
 import { Invocation, type InvocationItem, type OperationRow, sourceOf } from './invocation.ts';
 
 export type InvocationLogger = Pick<Logger, 'debug' | 'info' | 'warn' | 'error' | 'level'>;
 
 export function logInvocation(operation: OperationRow, logger: InvocationLogger): MiddlewareObj {
   const operationId = operation.id;
+  // The layer's logger: the level read once as the invocation started (log-context.ts).
+  const debugEnabled =
+    logger === layerLogger ? isDebugEnabled : () => logger.level <= LogLevelThreshold.DEBUG;
   const startedAt = new WeakMap<Request, number>();
 
   const keys = (request: Request) => {
@@ -64,7 +68,7 @@ export function logInvocation(operation: OperationRow, logger: InvocationLogger)
           logger.info('SQS records deferred after a retryable failure', { ...keys(request), deferred });
       }
       // The fields are built only when the line is written: success is the hot path.
-      if (logger.level <= LogLevelThreshold.DEBUG) logger.debug('Request served', keys(request));
+      if (debugEnabled()) logger.debug('Request served', keys(request));
     },
     onError: (request) => {
       const { retryable: _, ...failed } = failure(request.error);
