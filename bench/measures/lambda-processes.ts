@@ -7,9 +7,12 @@
  *    bench/lambda-layout.ts, interleaved;
  *  - a warm container: one process serving many invocations, per side (linked launch): peak RSS, RSS
  *    at rest after the first invocation, CPU per warm invocation.
+ * The user-get function runs with the NODE_OPTIONS the stack sets (cdk/node-options.ts); the baseline
+ * and the conventional function with Node's defaults, as a team would deploy them.
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { FUNCTION_MEMORY_MB, functionNodeOptions } from '#cdk/node-options.ts';
 import { routeEvent } from '#test/functions/support/events.ts';
 import { lambdaVariables } from '#test/layout/lambda-layout.ts';
 import type { BenchFixture } from '../fixture.ts';
@@ -100,7 +103,11 @@ function sides(
       what: `the user-get function (${launch.name})`,
       launch,
       dir: launch.userGetDir,
-      env: functionEnvironment(layout, launch.userGetDir, fixture.lambdaEnvironment),
+      // With the Node options the stack gives it (its young generation's size).
+      env: functionEnvironment(layout, launch.userGetDir, {
+        ...fixture.lambdaEnvironment,
+        NODE_OPTIONS: functionNodeOptions(FUNCTION_MEMORY_MB),
+      }),
     },
     baseline: {
       what: `the baseline function (${launch.name})`,

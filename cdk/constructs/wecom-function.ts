@@ -20,6 +20,7 @@ import type { CredentialName } from '#shared/operations.ts';
 import { ENV } from '#shared/runtime-types.ts';
 import { type FunctionId, HANDLER, STANDALONE_FUNCTION_IDS } from '../../scripts/build.ts';
 import { functionCode } from '../bundling.ts';
+import { FUNCTION_MEMORY_MB, functionNodeOptions } from '../node-options.ts';
 import type { StageParameters } from './stage-parameters.ts';
 
 /** Where functions run with `egress: fixed-ip`: private subnets behind the NAT gateways' Elastic IPs. */
@@ -59,12 +60,6 @@ export interface WeComFunctionProps {
 }
 
 /**
- * 512 MB: a cold start parses ~1.2 MB of layer JavaScript and Lambda's CPU share grows with memory
- * (at 128 MB it is ~4× slower); the warm path waits on WeCom, where memory costs little.
- */
-const MEMORY_MB = 512;
-
-/**
  * 25 s: room for the layer's retries with backoff and a recursive department walk, yet under an HTTP
  * API's 30 s integration timeout, so a slow call ends as our own 504 rather than API Gateway's.
  */
@@ -102,7 +97,7 @@ export class WeComFunction extends Construct {
       code: functionCode(props.functionId),
       // A standalone function bundles what it needs (scripts/build.ts).
       layers: STANDALONE_FUNCTION_IDS.has(props.functionId) ? [] : [defaults.layer],
-      memorySize: MEMORY_MB,
+      memorySize: FUNCTION_MEMORY_MB,
       timeout: props.timeout ?? DEFAULT_TIMEOUT,
       reservedConcurrentExecutions: defaults.reservedConcurrency(props.functionId),
       tracing: defaults.tracing ? Tracing.ACTIVE : undefined,
@@ -116,7 +111,7 @@ export class WeComFunction extends Construct {
         ...(defaults.parameters.corpId === undefined ? {} : { [ENV.corpId]: defaults.parameters.corpId }),
         POWERTOOLS_SERVICE_NAME: defaults.serviceName,
         POWERTOOLS_METRICS_NAMESPACE: defaults.metricsNamespace,
-        ...(defaults.sourceMaps ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
+        NODE_OPTIONS: functionNodeOptions(FUNCTION_MEMORY_MB, { sourceMaps: defaults.sourceMaps }),
         ...props.environment,
       },
       ...defaults.network,

@@ -86,10 +86,12 @@ describe('functions', () => {
       WECOM_CREDENTIALS: credentials,
       POWERTOOLS_SERVICE_NAME: 'wecom-contact-dev',
       POWERTOOLS_METRICS_NAMESPACE: 'WeComContact',
+      // A 512 MB function's young generation (cdk/node-options.ts).
+      NODE_OPTIONS: '--max-semi-space-size=2',
       ...more,
     });
     // Source maps only with the `sourceMaps` context key: Node reads them on every cold start.
-    const sourceMaps = { NODE_OPTIONS: '--enable-source-maps' };
+    const sourceMaps = { NODE_OPTIONS: '--enable-source-maps --max-semi-space-size=2' };
     // The corp id as a value when the stack knows it (`corpId` context), never a parameter to conflict with.
     const corpId = { WECOM_CORP_ID: EVERYTHING.corpId };
     for (const operation of OPERATIONS) {
