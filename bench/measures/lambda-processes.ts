@@ -70,6 +70,8 @@ export interface WarmProcessesResult {
   readonly baseline: ContainerFigures;
   readonly conventional: ContainerFigures;
   readonly requests: number;
+  /** Containers per side; each figure is their median. */
+  readonly containers: number;
 }
 
 /** One side of a comparison: a function folder, how to launch it, and its environment. */
@@ -222,7 +224,7 @@ export async function measureWarmProcesses(
   const { subject, baseline, conventional } = sides(layout, fixture, layout.linked);
   const step = startStep(
     'warm containers: RSS and CPU (user-get, conventional, baseline)',
-    3 * plan.rssRequests,
+    3 * plan.warmContainers * plan.rssRequests,
   );
   const figures = async (side: Side): Promise<ContainerFigures> => {
     const completed = await run(node, side, plan.rssRequests, () => step.advance(PROGRESS_EVERY));
@@ -234,11 +236,23 @@ export async function measureWarmProcesses(
       warmCpuUs: summary?.warmCpuUs ?? Number.NaN,
     };
   };
+  // One container's peak RSS moves by ±5 MiB with the moment its heap grows: medians of several.
+  const containers = await interleaved(plan.warmContainers, {
+    subject: () => figures(subject),
+    conventional: () => figures(conventional),
+    baseline: () => figures(baseline),
+  });
+  const medians = (runs: readonly ContainerFigures[]): ContainerFigures => ({
+    peakRssMb: median(runs.map((run) => run.peakRssMb)),
+    initRssMb: median(runs.map((run) => run.initRssMb)),
+    warmCpuUs: median(runs.map((run) => run.warmCpuUs)),
+  });
   const result = {
-    subject: await figures(subject),
-    conventional: await figures(conventional),
-    baseline: await figures(baseline),
+    subject: medians(containers.subject),
+    conventional: medians(containers.conventional),
+    baseline: medians(containers.baseline),
     requests: plan.rssRequests,
+    containers: plan.warmContainers,
   };
   const text = ({ peakRssMb, initRssMb, warmCpuUs }: ContainerFigures) =>
     `${peakRssMb.toFixed(1)}/${initRssMb.toFixed(1)} MiB, ${warmCpuUs.toFixed(0)} µs`;
