@@ -9,7 +9,6 @@
  * - Every attempt is bounded by a connect timeout, its own time budget and the call's deadline.
  * - `classify` is the one place that turns an exchange into a result or a named error.
  */
-import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { Agent, type Dispatcher } from 'undici';
 import {
@@ -30,6 +29,7 @@ import {
   type WeComResponse,
 } from './apis.ts';
 import { unencodablePath } from './encoding.ts';
+import { type Exchange, exchange } from './exchange.ts';
 import { redactText, redactValue } from './redact.ts';
 
 export interface TransportTimeouts {
@@ -97,39 +97,18 @@ export function createTransport(options: TransportOptions = {}): WeComTransport 
       const remaining = deadline - clock();
       if (remaining <= 0) throw new UpstreamTimeoutError(api);
 
-      // One precise bound on the whole attempt (connect, headers, body). undici accepts an
-      // EventEmitter as its abort signal, which costs far less per request than an AbortController.
-      const abort = new EventEmitter();
-      let timedOut = false;
-      const timer = setTimeout(
-        () => {
-          timedOut = true;
-          abort.emit('abort');
-        },
-        Math.min(remaining, timeouts.attemptMs),
-      );
       const debug = isDebugEnabled();
       const started = debug ? performance.now() : 0;
-      let exchange: Exchange;
-      try {
-        const response = await (options.dispatcher ?? containerAgent()).request({
-          origin,
-          path,
-          method,
-          headers: body === undefined ? ACCEPT_JSON : SEND_JSON,
-          body,
-          signal: abort,
-        });
-        exchange = { statusCode: response.statusCode, body: await response.body.text() };
-      } catch (error) {
-        exchange = { error, timedOut };
-      } finally {
-        clearTimeout(timer);
-      }
-      if (!debug) return classify(api, exchange, accessToken);
+      // One precise bound on the whole attempt (connect, headers, body): exchange.ts.
+      const result = await exchange(
+        options.dispatcher ?? containerAgent(),
+        { origin, path, method, headers: body === undefined ? ACCEPT_JSON : SEND_JSON, body },
+        Math.min(remaining, timeouts.attemptMs),
+      );
+      if (!debug) return classify(api, result, accessToken);
       const durationMs = Math.round(performance.now() - started);
       try {
-        const answer = classify(api, exchange, accessToken);
+        const answer = classify(api, result, accessToken);
         logger.debug('WeCom exchange', { api, errcode: 0, durationMs });
         return answer;
       } catch (error) {
@@ -199,10 +178,7 @@ export function encodeJsonBody(payload: object): string {
   return JSON.stringify(payload);
 }
 
-/** What one HTTP exchange produced: an answer, or the error that prevented one. */
-export type Exchange =
-  | { readonly statusCode: number; readonly body: string }
-  | { readonly error: unknown; readonly timedOut: boolean };
+export type { Exchange } from './exchange.ts';
 
 /**
  * The one place that decides what an exchange means. Returns WeCom's answer when errcode is 0, and
