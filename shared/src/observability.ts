@@ -13,6 +13,7 @@
  * The first rule of the layer still applies: never log whole events or WeCom bodies.
  */
 import { Logger, LogLevelThreshold } from '@aws-lambda-powertools/logger';
+import type { LogAttributes } from '@aws-lambda-powertools/logger/types';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { optionalEnv } from './config.ts';
 import { invocationLogLevel, type LogDefaults } from './middleware/log-context.ts';
@@ -35,7 +36,31 @@ export function redactingReplacer(key: string, value: unknown): unknown {
   return typeof value === 'string' ? redactText(value) : value;
 }
 
-export const logger = new Logger({ serviceName: SERVICE_NAME, jsonReplacerFn: redactingReplacer });
+/**
+ * Powertools' Logger, skipping `resetKeys` when no key was appended since the last one: every
+ * invocation ends with a reset (middleware/log-context.ts), which in Powertools 2.x reads an
+ * environment variable three times even when there is nothing to reset. Under concurrent invocations
+ * appended keys live in the invocation's own InvokeStore context and end with it.
+ */
+class LayerLogger extends Logger {
+  #appended = false;
+
+  override appendKeys(attributes: LogAttributes): void {
+    this.#appended = true;
+    super.appendKeys(attributes);
+  }
+
+  override resetKeys(): void {
+    if (!this.#appended) return;
+    this.#appended = false;
+    super.resetKeys();
+  }
+}
+
+export const logger: Logger = new LayerLogger({
+  serviceName: SERVICE_NAME,
+  jsonReplacerFn: redactingReplacer,
+});
 
 /**
  * What each invocation starts the logger with (middleware/log-context.ts), as the environment set it

@@ -105,6 +105,21 @@ describe('the log level', () => {
 });
 
 describe('keys appended during an invocation', () => {
+  it("are reset through Powertools only when some were appended (the layer's logger)", async () => {
+    const reset = vi.spyOn(Logger.prototype, 'resetKeys');
+    const { runtime } = fakeRuntime();
+    const handler = createOperationHandler('user-get', { runtime: () => runtime });
+    const event = () => routeEvent('user-get', { pathParameters: { userid: 'zhangsan' } });
+
+    await handler(event(), fakeLambdaContext());
+    expect(reset).not.toHaveBeenCalled();
+
+    logger.appendKeys({ step: 'one' });
+    await handler(event(), fakeLambdaContext());
+    await handler(event(), fakeLambdaContext());
+    expect(reset).toHaveBeenCalledTimes(1);
+  });
+
   it('end with it, after a failure too', async () => {
     const target = new Logger({ logLevel: 'INFO' });
     const failing = withContext(target, INFO, () => {
