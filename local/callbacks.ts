@@ -10,7 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { AdminConsole, ConsoleChangeRefused } from '#sandbox/console/admin-console.ts';
-import type { ContactChange, FieldSet } from '#sandbox/console/messages.ts';
+import { CHANGE_KINDS, type ContactChange, type FieldSet } from '#sandbox/console/messages.ts';
 import type { Sandbox } from '#sandbox/types.ts';
 import { MemoryDedupStore } from '#shared/callback/dedup.ts';
 import { memberEnricher } from '#shared/callback/enrich.ts';
@@ -66,6 +66,16 @@ export interface LocalCallbacks {
   readonly events: readonly DirectoryEvent[];
 }
 
+/** A console change as posted, or `undefined` when it is not JSON or names no known kind. */
+function parseChange(body: Buffer): (ContactChange & { fields?: FieldSet }) | undefined {
+  try {
+    const parsed = JSON.parse(body.toString('utf8'));
+    return CHANGE_KINDS.includes(parsed?.kind) ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 const value = (env: Environment, name: string) => env[name]?.trim() || undefined;
 
 export function localCallbacks({
@@ -104,11 +114,11 @@ export function localCallbacks({
 
   const runConsole = async (method: string, body: Buffer) => {
     if (method !== 'POST') return jsonResponse(405, { message: 'POST a change' });
-    let request: ContactChange & { fields?: FieldSet };
-    try {
-      request = JSON.parse(body.toString('utf8'));
-    } catch {
-      return jsonResponse(400, { message: 'The body must be a JSON change (docs/events.md, Local mode)' });
+    const request = parseChange(body);
+    if (!request) {
+      return jsonResponse(400, {
+        message: `The body must be a JSON change, kind one of ${CHANGE_KINDS.join(', ')} (docs/events.md, Local mode)`,
+      });
     }
     const console = adminConsole(request.fields === 'full' ? 'full' : 'minimal');
     if (!console) return jsonResponse(404, { message: 'The console needs the embedded sandbox' });

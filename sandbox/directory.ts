@@ -4,6 +4,7 @@
  */
 import type { Member } from '../shared/src/wecom/apis.ts';
 import { fail } from './envelope.ts';
+import { TagBook } from './tags.ts';
 
 export interface DepartmentRecord {
   id: number;
@@ -36,6 +37,7 @@ export class Directory {
   #pendingDepartment: number | undefined;
   /** The corp creator's userid (cannot be deleted, 301005). */
   creator: string | undefined;
+  readonly tags = new TagBook();
 
   constructor(rootName: string) {
     this.#departments.set(ROOT_DEPARTMENT, {
@@ -59,6 +61,19 @@ export class Directory {
     if (this.#departments.has(department.id)) fail(60008);
     if (!this.#departments.has(department.parentid)) fail(60124);
     this.#departments.set(department.id, { ...department });
+  }
+
+  /** Moves or renames a department; the caller checked the new parent (60124, 60010). */
+  updateDepartment(id: number, changes: Partial<Omit<DepartmentRecord, 'id'>>): void {
+    const department = this.#departments.get(id);
+    if (department) Object.assign(department, changes);
+  }
+
+  /** Removes a department with no members and no sub-departments (the caller checked: 60005, 60006). */
+  removeDepartment(id: number): void {
+    this.#departments.delete(id);
+    this.tags.forgetParty(id);
+    if (this.#pendingDepartment === id) this.#pendingDepartment = undefined;
   }
 
   nextDepartmentId(): number {
@@ -125,6 +140,7 @@ export class Directory {
 
   remove(userid: string): void {
     this.#members.delete(key(userid));
+    this.tags.forgetUser(userid);
   }
 
   setStatus(record: MemberRecord, status: MemberStatus): void {

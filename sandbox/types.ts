@@ -5,8 +5,16 @@
  */
 import type { Member, WeComApi } from '../shared/src/wecom/apis.ts';
 
-/** The APIs the sandbox serves: the product's calls plus department/create, to build a tree over HTTP. */
-export type SandboxApi = WeComApi | 'department/create';
+/**
+ * Department and tag management beyond the product's calls: to build a tree over HTTP, and for the
+ * admin console's changes (docs/wecom-directory-admin.md).
+ */
+export type DirectoryAdminApi =
+  | `department/${'create' | 'update' | 'delete'}`
+  | `tag/${'create' | 'update' | 'delete' | 'get' | 'list' | 'addtagusers' | 'deltagusers'}`;
+
+/** The APIs the sandbox serves: the product's calls plus directory administration. */
+export type SandboxApi = WeComApi | DirectoryAdminApi;
 
 /** A self-built app (自建应用) with its own secret and token. */
 export interface SandboxApp {

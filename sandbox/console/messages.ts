@@ -24,8 +24,16 @@ export type ContactChange =
       readonly parentid: number;
       readonly order?: number;
     }
-  | { readonly kind: 'update_party'; readonly id: number; readonly name?: string; readonly parentid?: number }
+  | {
+      readonly kind: 'update_party';
+      readonly id: number;
+      readonly name?: string;
+      readonly parentid?: number;
+      readonly order?: number;
+    }
   | { readonly kind: 'delete_party'; readonly id: number }
+  /** WeCom calls back no tag creation: the console makes tags so that `update_tag` has one to change. */
+  | { readonly kind: 'create_tag'; readonly tagname: string; readonly tagid?: number }
   | {
       readonly kind: 'update_tag';
       readonly tagid: number;
@@ -34,6 +42,18 @@ export type ContactChange =
       readonly addParties?: readonly number[];
       readonly delParties?: readonly number[];
     };
+
+/** Every kind of change the console makes. */
+export const CHANGE_KINDS = [
+  'create_user',
+  'update_user',
+  'delete_user',
+  'create_party',
+  'update_party',
+  'delete_party',
+  'create_tag',
+  'update_tag',
+] as const satisfies readonly ContactChange['kind'][];
 
 type Fields = ReadonlyArray<readonly [string, string | number | undefined]>;
 
@@ -63,7 +83,7 @@ function memberFields(member: Partial<Member>): Fields {
   ];
 }
 
-/** The message body of a change, or `undefined` when WeCom would not call back (minimal fields). */
+/** The message body of a change, or `undefined` when WeCom would not call back. */
 function changeFields(change: ContactChange, fields: FieldSet): Fields | undefined {
   const full = fields === 'full';
   switch (change.kind) {
@@ -102,7 +122,16 @@ function changeFields(change: ContactChange, fields: FieldSet): Fields | undefin
       ];
     case 'delete_party':
       return [['Id', change.id]];
+    case 'create_tag':
+      return undefined;
     case 'update_tag':
+      // A change that moved no member is not a change.
+      if (
+        ![change.addUsers, change.delUsers, change.addParties, change.delParties].some(
+          (items) => items?.length,
+        )
+      )
+        return undefined;
       return [
         ['TagId', change.tagid],
         ['AddUserItems', list(change.addUsers)],

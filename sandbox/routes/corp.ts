@@ -29,7 +29,7 @@ export const corpRoutes = defineRoutes({
   'batch/invite': {
     method: 'POST',
     access: 'any',
-    handle: ({ body, visibility }) => {
+    handle: ({ body, corp, visibility }) => {
       const user = optionalStringArray(body.user, 40035) ?? [];
       const party = optionalIdArray(body.party, 40035) ?? [];
       const tag = optionalIdArray(body.tag, 40035) ?? [];
@@ -42,11 +42,11 @@ export const corpRoutes = defineRoutes({
       }
       // §13: at least one list; the errcode for none is UNVERIFIED, the sandbox uses 40035 (args size).
       if (user.length + party.length + tag.length === 0) fail(40035);
-      // Entries the caller cannot see (or that do not exist) are reported, not fatal. No tags exist here.
+      // Entries the caller cannot see (or that do not exist) are reported, not fatal.
       const invalid = {
         invaliduser: user.filter((userid) => !visibility.seesUserid(userid)),
         invalidparty: party.filter((id) => !visibility.seesDepartment(id)),
-        invalidtag: tag,
+        invalidtag: tag.filter((id) => !corp.directory.tags.get(id)),
       };
       return Object.fromEntries(Object.entries(invalid).filter(([, list]) => list.length > 0));
     },

@@ -5,6 +5,7 @@ import { departmentRoutes } from './departments.ts';
 import { identityRoutes } from './identity.ts';
 import { lookupRoutes } from './lookups.ts';
 import type { Route } from './route.ts';
+import { tagRoutes } from './tags.ts';
 import { userRoutes } from './users.ts';
 
 export const ROUTES: Readonly<Record<Exclude<SandboxApi, 'gettoken'>, Route>> = {
@@ -13,6 +14,7 @@ export const ROUTES: Readonly<Record<Exclude<SandboxApi, 'gettoken'>, Route>> = 
   ...corpRoutes,
   ...departmentRoutes,
   ...lookupRoutes,
+  ...tagRoutes,
 };
 
 export type { CallContext, CorpState, Route } from './route.ts';

@@ -26,6 +26,11 @@ const detailOf = (answer: { body: Record<string, unknown> }) =>
   (answer.body.events as Array<{ 'detail-type': string; detail: Record<string, unknown> }>)[0];
 
 describe('sandbox console → callback → event (minimal fields, as after 2022-08-15)', () => {
+  it('create_tag makes a tag in the directory and calls nothing back (WeCom has no such event)', async () => {
+    const answer = await change({ kind: 'create_tag', tagname: '值班', tagid: 7 });
+    expect(answer.body).toMatchObject({ callback: 'not-called-back', applied: { tagid: 7 }, events: [] });
+  });
+
   it.each([
     [
       'create_user',
@@ -58,9 +63,9 @@ describe('sandbox console → callback → event (minimal fields, as after 2022-
     ['delete_party', { kind: 'delete_party', id: 90 }, 'Department deleted', { Id: 90 }],
     [
       'update_tag',
-      { kind: 'update_tag', tagid: 7, addUsers: ['zhangsan'], delParties: [3] },
+      { kind: 'update_tag', tagid: 7, addUsers: ['zhangsan'], addParties: [3] },
       'Tag members changed',
-      { TagId: 7, AddUserItems: ['zhangsan'], DelPartyItems: [3] },
+      { TagId: 7, AddUserItems: ['zhangsan'], DelUserItems: [], AddPartyItems: [3], DelPartyItems: [] },
     ],
   ])('%s', async (kind, body, detailType, fields) => {
     const answer = await change(body);
@@ -96,6 +101,42 @@ describe('sandbox console → callback → event (minimal fields, as after 2022-
       fields: 'full',
     });
     expect(detailOf(answer)?.detail).toMatchObject({ UserID: 'lihua', Position: 'CTO' });
+  });
+
+  it('calls back the tag members really changed: known members only, nothing when none changed', async () => {
+    const again = await change({ kind: 'update_tag', tagid: 7, addUsers: ['zhangsan', 'nobody-here'] });
+    expect(again.body).toMatchObject({ callback: 'not-called-back', events: [] });
+
+    const removed = await change({ kind: 'update_tag', tagid: 7, delUsers: ['zhangsan', 'nobody-here'] });
+    expect(detailOf(removed)?.detail).toMatchObject({
+      TagId: 7,
+      AddUserItems: [],
+      DelUserItems: ['zhangsan'],
+    });
+  });
+
+  it.each([
+    ['a department with members (60005)', { kind: 'delete_party', id: 3 }, 60005],
+    ['a department with sub-departments (60006)', { kind: 'delete_party', id: 2 }, 60006],
+    ['a move under its own child (60010)', { kind: 'update_party', id: 2, parentid: 3 }, 60010],
+    ['an unknown tag (40068)', { kind: 'update_tag', tagid: 404, addUsers: ['zhangsan'] }, 40068],
+  ])('refuses %s: the directory keeps it and nothing is called back', async (_, body, errcode) => {
+    const before = api.events.length;
+    expect(await change(body)).toMatchObject({ status: 400, body: { errcode } });
+    expect(api.events.length).toBe(before);
+    expect(api.sandbox?.directory.departments().find((department) => department.id === 2)?.parentid).toBe(1);
+  });
+
+  it('moves a department only when the parent changes: the same parent is not called back', async () => {
+    const answer = await change({ kind: 'update_party', id: 4, parentid: 2, name: '服务端组' });
+    expect(answer.body).toMatchObject({ callback: 'not-called-back', events: [] });
+    expect(api.sandbox?.directory.departments().find((department) => department.id === 4)?.name).toBe(
+      '服务端组',
+    );
+  });
+
+  it('answers 400 for a change it does not know', async () => {
+    expect(await change({ kind: 'drop_table' })).toMatchObject({ status: 400 });
   });
 
   it('answers the sandbox refusal and calls nothing back', async () => {

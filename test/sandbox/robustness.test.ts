@@ -5,12 +5,13 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { WECOM_APIS, WECOM_METHODS } from '#shared/wecom/apis.ts';
+import { ROUTES } from '#sandbox/routes/index.ts';
+import { WECOM_METHODS } from '#shared/wecom/apis.ts';
 import { ERRMSG_FORMAT, sandboxFor } from './client.ts';
 
-const PATHS = [...WECOM_APIS, 'department/create', 'user/nothing', '', 'gettoken/', '../etc/passwd'];
+const PATHS = ['gettoken', ...Object.keys(ROUTES), 'user/nothing', '', 'gettoken/', '../etc/passwd'];
 const METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'];
-const QUERY_KEYS = ['userid', 'department_id', 'fetch_child', 'size_type', 'id', 'status'];
+const QUERY_KEYS = ['userid', 'department_id', 'fetch_child', 'size_type', 'id', 'status', 'tagid'];
 const BODY_KEYS = [
   'userid',
   'name',
@@ -36,6 +37,11 @@ const BODY_KEYS = [
   'date',
   'parentid',
   'new_userid',
+  'id',
+  'tagid',
+  'tagname',
+  'userlist',
+  'partylist',
 ];
 
 /** Values that look like what a field expects, and values that do not. */
@@ -87,7 +93,14 @@ describe('robustness', () => {
       fc.record({
         path: fc.constant(path),
         method: fc.oneof(
-          { weight: 4, arbitrary: fc.constant(WECOM_METHODS[path as keyof typeof WECOM_METHODS] ?? 'POST') },
+          {
+            weight: 4,
+            arbitrary: fc.constant(
+              WECOM_METHODS[path as keyof typeof WECOM_METHODS] ??
+                ROUTES[path as keyof typeof ROUTES]?.method ??
+                'POST',
+            ),
+          },
           { weight: 1, arbitrary: fc.constantFrom(...METHODS) },
         ),
         query: fc.tuple(credentials, parameters).map(([credential, rest]) => ({ ...rest, ...credential })),
