@@ -116,6 +116,8 @@ const contextSchema = z
     callbackEnrichment: bool.default(true),
     /** Days the event bus archive keeps directory change events for replays; 0 keeps them forever. */
     eventArchiveRetentionDays: z.coerce.number().int().min(0).default(365),
+    /** Publish the event schemas to the EventBridge schema registry (docs/events.md says why it is off). */
+    eventSchemaRegistry: bool.default(false),
     /** Throttle of the unauthenticated callback route alone (WeCom sends a few per change). */
     callbackThrottle: json(
       z.object({ rateLimit: z.number().positive(), burstLimit: z.number().int().positive() }),

@@ -164,6 +164,7 @@ export class WeComContactStack extends Stack {
       enrich: config.callbackEnrichment,
       archiveRetentionDays: config.eventArchiveRetentionDays,
       throttle: config.callbackThrottle,
+      schemaRegistry: config.eventSchemaRegistry,
     });
 
     this.doctor = new Doctor(this, 'Doctor', {

@@ -29,6 +29,7 @@ import { CALLBACK_FUNCTION } from '#shared/callback/function.ts';
 import { CALLBACK_ENV } from '#shared/callback/handler.ts';
 import { callbackParameterNames } from '#shared/callback/secrets.ts';
 import { credentialsForRole } from '#shared/operations.ts';
+import { EventSchemas } from './event-schemas.ts';
 import { type FunctionDefaults, WeComFunction } from './wecom-function.ts';
 
 export interface ContactEventsProps {
@@ -45,6 +46,8 @@ export interface ContactEventsProps {
   readonly archiveRetentionDays: number;
   /** The callback route's own throttle. */
   readonly throttle: ThrottleSettings;
+  /** Publish the event schemas to the EventBridge schema registry. */
+  readonly schemaRegistry: boolean;
 }
 
 /**
@@ -64,6 +67,7 @@ export class ContactEvents extends Construct {
   readonly auditLog: LogGroup;
   readonly dedupTable: Table;
   readonly alarms: readonly Alarm[];
+  readonly schemas?: EventSchemas;
 
   constructor(scope: Construct, id: string, props: ContactEventsProps) {
     super(scope, id);
@@ -71,7 +75,9 @@ export class ContactEvents extends Construct {
     const source = CALLBACK_FUNCTION.eventSource;
 
     // The bus name is the contract subscribers write rules against.
-    this.bus = new EventBus(this, 'Bus', { eventBusName: `wecom-contact-${props.stage}` });
+    const busName = `wecom-contact-${props.stage}`;
+    this.bus = new EventBus(this, 'Bus', { eventBusName: busName });
+    if (props.schemaRegistry) this.schemas = new EventSchemas(this, 'Schemas', { registryName: busName });
     this.archive = this.bus.archive('Archive', {
       description: `Every ${source} event, for replays`,
       eventPattern: { source: [source] },

@@ -21,6 +21,7 @@ describe('the stack configuration (CDK context)', () => {
       sourceMaps: false,
       callbackEnrichment: true,
       eventArchiveRetentionDays: 365,
+      eventSchemaRegistry: false,
       callbackThrottle: { rateLimit: 20, burstLimit: 40 },
       lookupMissAlarmPercent: 15,
     });

@@ -1,7 +1,7 @@
 /**
  * The two deployments every template test looks at: cdk.json's defaults, and one with every option
  * switched on (fixed egress, an app credential, the webhook, a JWT API, a stack-owned corp id, alarm
- * mail, source maps, X-Ray tracing, and non-default numbers).
+ * mail, source maps, X-Ray tracing, the event schema registry, and non-default numbers).
  */
 export const DEFAULTS = {};
 
@@ -20,6 +20,7 @@ export const EVERYTHING = {
   sourceMaps: true,
   corpSeats: 1000,
   tracing: true,
+  eventSchemaRegistry: true,
 } as const;
 
 export const VARIANTS = { defaults: DEFAULTS, everything: EVERYTHING } as const;

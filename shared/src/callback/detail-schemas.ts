@@ -8,7 +8,7 @@
  * so only the ids are required.
  */
 import * as z from 'zod';
-import { type ChangeType, DETAIL_TYPES, type DetailType } from './events.ts';
+import { type ChangeType, DETAIL_TYPES, type DetailType, EVENT_SOURCE } from './events.ts';
 
 const integer = z.number().int();
 const integers = z.array(integer);
@@ -113,3 +113,31 @@ export function detailJsonSchema(detailType: DetailType): Record<string, unknown
 }
 
 export const ALL_DETAIL_TYPES = Object.values(DETAIL_TYPES) as DetailType[];
+
+/**
+ * The whole event, as the EventBridge schema registry holds it (`JSONSchemaDraft4`, the envelope with
+ * `detail` inside, as its code bindings expect): the same detail schema, written as draft 4.
+ */
+export function registryJsonSchema(detailType: DetailType): Record<string, unknown> {
+  const { $schema, ...detail } = z.toJSONSchema(DETAIL_SCHEMAS[detailType], {
+    target: 'draft-04',
+    io: 'output',
+  });
+  return {
+    $schema,
+    title: `${detailType} (source ${EVENT_SOURCE})`,
+    type: 'object',
+    required: ['source', 'detail-type', 'detail'],
+    properties: {
+      version: { type: 'string' },
+      id: { type: 'string' },
+      source: { type: 'string', enum: [EVENT_SOURCE] },
+      'detail-type': { type: 'string', enum: [detailType] },
+      account: { type: 'string' },
+      time: { type: 'string', format: 'date-time' },
+      region: { type: 'string' },
+      resources: { type: 'array', items: { type: 'string' } },
+      detail,
+    },
+  };
+}
