@@ -177,7 +177,11 @@ export class WeComContactStack extends Stack {
 
     const monitoring = new Monitoring(this, 'Monitoring', {
       apis: watchedApis,
-      functions: new Map([...handlers, [this.report.reporter.functionId, this.report.reporter.function]]),
+      functions: new Map([
+        ...handlers,
+        [this.report.reporter.functionId, this.report.reporter.function],
+        [this.contactEvents.callback.functionId, this.contactEvents.callback.function],
+      ]),
       queues,
       reporter: this.report.reporter.function,
       activeMembers: this.report.metricActiveMembers(),

@@ -165,4 +165,15 @@ describe('alarms', () => {
       expect(alarm.AlarmActions).toHaveLength(1);
     }
   });
+
+  it('is watched like every function: throttles and time near its timeout alarmed, duration on the dashboard', () => {
+    const id = logicalId(defaults.stack.contactEvents.callback.function);
+    const watching = resourcesOfType(defaults, 'AWS::CloudWatch::Alarm')
+      .map(([, alarm]) => alarm.Properties)
+      .filter(({ Dimensions }) => JSON.stringify(Dimensions ?? []).includes(`{"Ref":"${id}"}`))
+      .map(({ MetricName }) => MetricName);
+    expect(watching.sort()).toEqual(['Duration', 'Throttles']);
+    const [[, dashboard] = []] = resourcesOfType(defaults, 'AWS::CloudWatch::Dashboard');
+    expect(render(dashboard?.Properties.DashboardBody)).toContain(ref(id));
+  });
 });

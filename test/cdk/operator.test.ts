@@ -193,13 +193,20 @@ describe('alarms', () => {
 
   it('on each function’s maximum duration at 80% of its timeout', () => {
     const durations = alarms(defaults).filter((alarm) => alarm.MetricName === 'Duration');
-    expect(durations).toHaveLength(OPERATIONS.length + 1);
+    // Every operation, the report and the contact callback.
+    expect(durations).toHaveLength(OPERATIONS.length + 2);
     const endpoint = durations.find(
       (alarm) =>
         dimension(alarm, 'FunctionName') ===
         ref(logicalId(defaults.stack.functions.get('user-get')?.function ?? fail())),
     );
     expect(endpoint).toMatchObject({ Statistic: 'Maximum', Threshold: 20_000 });
+    // The callback's 5 s is WeCom's own deadline: 4 s already means answers close to being retried.
+    const callback = durations.find(
+      (alarm) =>
+        dimension(alarm, 'FunctionName') === ref(logicalId(defaults.stack.contactEvents.callback.function)),
+    );
+    expect(callback).toMatchObject({ Statistic: 'Maximum', Threshold: 4_000 });
   });
 
   it('shows the new signals on the dashboard', () => {

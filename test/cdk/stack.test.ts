@@ -434,7 +434,7 @@ describe('monitoring', () => {
     return [...new Set(metrics.map((metric) => dimension(metric, 'ApiId')))];
   };
 
-  it('alarms on the API 5xx rate, each function’s throttles, every dead-letter queue and report failures', () => {
+  it('alarms on the API 5xx rate, each function’s throttles (the contact callback’s too), every dead-letter queue and report failures', () => {
     const alarms = alarmsOf(defaults);
     const { stack } = defaults;
 
@@ -447,7 +447,9 @@ describe('monitoring', () => {
       .filter((alarm) => alarm.MetricName === 'Throttles')
       .map((a) => dimension(a, 'FunctionName'));
     expect(throttled.sort()).toEqual(
-      [...functionsOf(defaults).values()].map((fn) => ref(logicalId(fn.function))).sort(),
+      [...functionsOf(defaults).values(), stack.contactEvents.callback]
+        .map((fn) => ref(logicalId(fn.function)))
+        .sort(),
     );
 
     const deadLetters = alarms
