@@ -1,5 +1,5 @@
 /**
- * The directory's tags (通讯录标签, docs/wecom-directory-admin.md): a name, the credential that created
+ * The directory's tags (通讯录标签, docs/directory-admin.md): a name, the credential that created
  * it (only it may change the tag), and its members: members and whole departments. Members are kept
  * by lower-case userid with the case they were created with, as the directory keeps them.
  */

@@ -7,7 +7,7 @@ import type { Member, WeComApi } from '../shared/src/wecom/apis.ts';
 
 /**
  * Department and tag management beyond the product's calls: to build a tree over HTTP, and for the
- * admin console's changes (docs/wecom-directory-admin.md).
+ * admin console's changes (docs/directory-admin.md).
  */
 export type DirectoryAdminApi =
   | `department/${'create' | 'update' | 'delete'}`

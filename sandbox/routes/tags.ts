@@ -1,5 +1,5 @@
 /**
- * Tags (通讯录标签, docs/wecom-directory-admin.md): create, rename, delete, read and list them, add and
+ * Tags (通讯录标签, docs/directory-admin.md): create, rename, delete, read and list them, add and
  * remove their members. A tag belongs to whoever created it: an app may change only its own tags
  * (60011); the contact-sync assistant may change any (the looser reading where the pages are silent).
  */

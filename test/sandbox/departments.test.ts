@@ -1,5 +1,5 @@
 /**
- * department/update and department/delete as docs/wecom-directory-admin.md describes them ([ERR]
+ * department/update and department/delete as docs/directory-admin.md describes them ([ERR]
  * WeCom's errcode list, [DEPT] the 更新部门/删除部门 pages, [FIX] wechatpy's recorded answers).
  */
 import { describe, expect, it } from 'vitest';

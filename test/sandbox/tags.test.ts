@@ -1,5 +1,5 @@
 /**
- * Tags as docs/wecom-directory-admin.md describes them ([TAG] the 标签管理 pages, [ERR] WeCom's errcode
+ * Tags as docs/directory-admin.md describes them ([TAG] the 标签管理 pages, [ERR] WeCom's errcode
  * list, [FIX] wechatpy's recorded answers in tests/fixtures/work/tag_*.json).
  */
 import { describe, expect, it } from 'vitest';
