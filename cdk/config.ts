@@ -31,7 +31,7 @@ const contextSchema = z
       .string()
       .regex(/^[a-z][a-z0-9-]{0,19}$/, 'lower-case letters, digits and dashes, starting with a letter')
       .default('dev'),
-    /** SSM prefix of this stage's parameters (design.md §6); default `/wecom-contact/<stage>`. */
+    /** SSM prefix of this stage's parameters (docs/architecture.md §6); default `/wecom-contact/<stage>`. */
     ssmPrefix: z
       .string()
       .regex(

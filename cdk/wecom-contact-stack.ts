@@ -1,5 +1,5 @@
 /**
- * One stack per stage (design.md §8): the layer, one function and one route per row of the operation
+ * One stack per stage (docs/architecture.md §8): the layer, one function and one route per row of the operation
  * table, a queue for each queued write, the scheduled report, monitoring and, with `egress: fixed-ip`,
  * the network whose Elastic IPs WeCom trusts.
  */

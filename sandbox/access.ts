@@ -1,5 +1,5 @@
 /**
- * Who is calling and what they may see (wecom-api.md §1): the contact-sync token sees everyone; an
+ * Who is calling and what they may see (docs/wecom.md §1): the contact-sync token sees everyone; an
  * app token sees the members and departments inside its visibility scope, and a "restricted" app
  * (created after 2022-06-20) does not get the sensitive fields.
  */

@@ -1,6 +1,6 @@
 /**
  * The in-memory directory: departments (a tree under the root, id 1) and members keyed by userid
- * case-insensitively while keeping the case they were created with (wecom-api.md §3).
+ * case-insensitively while keeping the case they were created with (docs/wecom.md §3).
  */
 import type { Member } from '../shared/src/wecom/apis.ts';
 import { fail } from './envelope.ts';

@@ -1,5 +1,5 @@
 /**
- * WeCom's answer envelope (wecom-api.md §0): `errcode` + `errmsg` on every answer, the success words,
+ * WeCom's answer envelope (docs/wecom.md §0): `errcode` + `errmsg` on every answer, the success words,
  * and the error errmsg format `<text>, hint: [<digits>], from ip: <ip>, more info at …?e=<code>`.
  */
 

@@ -1,5 +1,5 @@
 /**
- * The WeCom sandbox: a stateful emulator of WeCom's member API (wecom-api.md) on a loopback HTTP
+ * The WeCom sandbox: a stateful emulator of WeCom's member API (docs/wecom.md) on a loopback HTTP
  * server. `startSandbox()` is the entry point for tests, benchmarks, the local API and the CLI.
  */
 import { createServer } from 'node:http';

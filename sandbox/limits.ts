@@ -1,5 +1,5 @@
 /**
- * WeCom's frequency limits (wecom-api.md §18): calls per API per minute (45009; the block lasts the
+ * WeCom's frequency limits (docs/wecom.md §18): calls per API per minute (45009; the block lasts the
  * rest of the window) and calls in flight per API (45033).
  */
 import type { SandboxApi } from './types.ts';

@@ -1,5 +1,5 @@
 /**
- * The rules of user/create and user/update (wecom-api.md §3, §5): field formats and limits with their
+ * The rules of user/create and user/update (docs/wecom.md §3, §5): field formats and limits with their
  * errcodes, uniqueness, department placement, and the merge that leaves unsent fields unchanged.
  * Everything is checked before anything changes, so a failed call leaves the directory untouched.
  */

@@ -1,5 +1,5 @@
 /**
- * access_token issuing and checking (wecom-api.md §2, §17). One token per credential (the contact-sync
+ * access_token issuing and checking (docs/wecom.md §2, §17). One token per credential (the contact-sync
  * secret, each app secret); `same-token` mode re-issues the live token, `rotate` mode a new one each
  * time while older ones stay valid to their own expiry. Expired tokens answer 42001, unknown or revoked
  * ones 40014. A token expired for longer than a lifetime is forgotten (then unknown: 40014), so that

@@ -1,7 +1,7 @@
 /**
  * The WeCom sandbox's programmatic contract: what tests, benchmarks, the local API (`npm start`) and
  * the report script use. The sandbox is a faithful, stateful emulator of WeCom's member API as
- * ../shared/docs/wecom-api.md describes it; this file is its public surface.
+ * docs/wecom.md describes it; this file is its public surface.
  */
 import type { Member, WeComApi } from '../shared/src/wecom/apis.ts';
 
@@ -20,7 +20,7 @@ export type SandboxApi = WeComApi | DirectoryAdminApi;
 export interface SandboxApp {
   agentId: number;
   secret: string;
-  /** Created after 2022-06-20: user/get and user/list omit the sensitive fields (wecom-api.md §1.3). */
+  /** Created after 2022-06-20: user/get and user/list omit the sensitive fields (docs/wecom.md §1). */
   restricted?: boolean;
   /** Departments the app can see (visibility scope); members outside → 60011. Default: the root (all). */
   visibleDepartments?: number[];
@@ -44,7 +44,7 @@ export interface SandboxOptions {
   tokenMode?: 'same-token' | 'rotate';
   /**
    * What `expires_in` says when `same-token` mode hands out a live token again: its `remaining`
-   * seconds (default) or the full `lifetime` (wecom-api.md §19 leaves this UNVERIFIED).
+   * seconds (default) or the full `lifetime` (docs/wecom.md §19 leaves this UNVERIFIED).
    */
   reissuedExpiresIn?: 'remaining' | 'lifetime';
   /** Calls per API per corp per minute before 45009 (WeCom: 10,000). */

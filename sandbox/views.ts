@@ -1,5 +1,5 @@
 /**
- * How members look in answers (wecom-api.md §4, §8, §9): the field set of user/get and user/list,
+ * How members look in answers (docs/wecom.md §4, §8, §9): the field set of user/get and user/list,
  * departments limited to what the caller can see, and the 2022-06-20 sensitive fields left out for
  * restricted apps (omitted rather than emptied; §1.3 leaves that UNVERIFIED).
  */

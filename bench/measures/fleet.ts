@@ -1,5 +1,5 @@
 /**
- * The token cache across a fleet (design.md §4), counted rather than timed. Each "container" is a
+ * The token cache across a fleet (docs/tokens.md), counted rather than timed. Each "container" is a
  * runtime of its own (token provider, SSM client, undici agent) built with the layer's createRuntime;
  * they share moto_server as SSM and one sandbox as WeCom, and a clock the benchmark moves forward (the
  * sandbox runs in this process so that it follows the same clock).

@@ -1,5 +1,5 @@
 /**
- * The daily active-member report (design.md §7): the report function, its EventBridge Scheduler
+ * The daily active-member report (docs/architecture.md §7): the report function, its EventBridge Scheduler
  * schedule in Beijing time, and a dead-letter queue for runs that failed for good. Only this function
  * may read the group-robot webhook parameter.
  */

@@ -1,5 +1,5 @@
 /**
- * The stage's SSM parameters (design.md §6) and the only grants on them. Names come from
+ * The stage's SSM parameters (docs/architecture.md §6) and the only grants on them. Names come from
  * `parameterNames` (the layer reads the same names), ARNs are built from those names: no wildcard.
  *
  * The secrets (and the optional webhook URL) are SecureStrings the operator puts once: CloudFormation

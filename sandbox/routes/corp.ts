@@ -1,4 +1,4 @@
-/** Invitations, the join QR code and active-member statistics: wecom-api.md §13–§15. */
+/** Invitations, the join QR code and active-member statistics: docs/wecom.md §13–§15. */
 import { createHash } from 'node:crypto';
 import { fail, invalidParameter } from '../envelope.ts';
 import { optionalIdArray, optionalString, optionalStringArray, queryInteger } from '../fields.ts';

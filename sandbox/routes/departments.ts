@@ -1,6 +1,6 @@
 /**
- * Department management: enough to build a tree (design §3 needs department/simplelist), and the
- * update and delete an admin makes in WeCom's console (docs/directory-admin.md).
+ * Department management: enough to build a tree (docs/architecture.md §3 needs department/simplelist),
+ * and the update and delete an admin makes in WeCom's console (docs/directory-admin.md).
  */
 import { ROOT_DEPARTMENT } from '../directory.ts';
 import { fail } from '../envelope.ts';

@@ -1,4 +1,4 @@
-/** openid conversions and second-factor success: wecom-api.md §10–§12. */
+/** openid conversions and second-factor success: docs/wecom.md §10–§12. */
 import { createHash } from 'node:crypto';
 import { fail, invalidParameter } from '../envelope.ts';
 import { optionalString } from '../fields.ts';

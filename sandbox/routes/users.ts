@@ -1,4 +1,4 @@
-/** Member management and listing: wecom-api.md §3–§9. */
+/** Member management and listing: docs/wecom.md §3–§9. */
 import type { MemberRecord } from '../directory.ts';
 import { fail, invalidParameter } from '../envelope.ts';
 import { optionalStringArray, queryInteger, queryValue } from '../fields.ts';

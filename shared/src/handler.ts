@@ -1,6 +1,6 @@
 /**
  * The handler of an endpoint function: its operation from the table, bound to the layer's middleware
- * chain (design.md §2). A function entry in functions/ is one call to `createOperationHandler`.
+ * chain (docs/architecture.md §2). A function entry in functions/ is one call to `createOperationHandler`.
  *
  * Chain (middy runs `before` in this order, `after` and `onError` in reverse):
  *   lambdaContext → mapErrors → logInvocation → shapeResponse → normaliseEvent → parseJson

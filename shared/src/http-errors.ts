@@ -1,5 +1,5 @@
 /**
- * THE mapping from errors to what the caller sees (design.md §5): one table of WeCom errcodes, one
+ * THE mapping from errors to what the caller sees (docs/architecture.md §5): one table of WeCom errcodes, one
  * function for every other error class. The HTTP responses, the direct-invoke errors and the SQS
  * retry decision are all derived from `describeError`, so they can never disagree.
  */
@@ -77,7 +77,7 @@ const SECRET_HINT =
 const TRUSTED_IP_HINT =
   "an operator must add it to the app's trusted IPs (企业可信IP); deploy with egress 'fixed-ip' for an IP that does not change";
 
-/** WeCom errcodes with a status other than 400 (wecom-api.md §17). Every row is tested. */
+/** WeCom errcodes with a status other than 400 (docs/wecom.md §17). Every row is tested. */
 export const ERRCODE_RULES: readonly ErrcodeRule[] = [
   { errcode: -1, status: 503, retryAfterSeconds: BUSY_RETRY_SECONDS, message: 'WeCom is busy; retry later' },
   // Unknown, left, or outside the app's visible range: WeCom's list gives all three for 60111.

@@ -1,5 +1,5 @@
 /**
- * Listing a department's members, optionally with every department under it (design.md §3).
+ * Listing a department's members, optionally with every department under it (docs/architecture.md §3).
  *
  * WeCom removed `fetch_child` from user/simplelist and user/list, and a recursive user/list on a large
  * department fails with 45029 (answer too large). So the service walks the tree itself: one

@@ -143,7 +143,7 @@ export const OPERATIONS = [
     wecomApi: 'batch/invite',
     credential: 'contact',
     // Effect-idempotent: a member is invited once, and WeCom sends at most one notice a day
-    // (wecom-api.md §13), so re-sending after an ambiguous failure changes nothing.
+    // (docs/wecom.md §13), so re-sending after an ambiguous failure changes nothing.
     idempotent: true,
     queued: true,
     input: schemas.invite,
@@ -213,7 +213,7 @@ export function getOperation(id: OperationId): Operation {
   return operation;
 }
 
-/** The scheduled function that has no route (design.md §7). */
+/** The scheduled function that has no route (docs/architecture.md §7). */
 export const REPORT_FUNCTION = {
   id: 'active-stat-report',
   summary: 'Daily active-member report: EMF metric, log line, optional group-robot message',
@@ -235,7 +235,7 @@ export type CredentialName = (typeof CREDENTIALS)[number];
 
 /**
  * The credentials that serve a role, given whether a deployment configured the optional `app`
- * credential (design.md §4.6): the stack grants exactly these, and the runtime picks among them.
+ * credential (docs/architecture.md §6): the stack grants exactly these, and the runtime picks among them.
  */
 export function credentialsForRole(role: CredentialRole, appConfigured: boolean): CredentialName[] {
   return role === 'read' && appConfigured ? ['app'] : ['contact'];

@@ -54,7 +54,7 @@ export const ENV = {
   doctorDeadLetterQueues: 'WECOM_DOCTOR_DEAD_LETTER_QUEUES',
 } as const;
 
-/** SSM parameter names under a stage prefix (design.md §6). One place, used by the layer and the stack. */
+/** SSM parameter names under a stage prefix (docs/architecture.md §6). One place, used by the layer and the stack. */
 export const parameterNames = (prefix: string) => ({
   corpId: `${prefix}/corp-id`,
   secret: (credential: CredentialName) => `${prefix}/secrets/${credential}`,

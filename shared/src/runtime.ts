@@ -1,5 +1,5 @@
 /**
- * The container's services (design.md §2): built once from the environment the stack sets
+ * The container's services (docs/architecture.md §2): built once from the environment the stack sets
  * (WECOM_SSM_PREFIX, WECOM_CREDENTIALS, optional WECOM_BASE_URL) with SSM as the token store; or
  * built from explicit values for local mode and tests (`createRuntime`) and injected with
  * `setRuntime`. In Lambda they are built at load (init): a deployment missing a variable fails once,

@@ -1,5 +1,5 @@
 /**
- * The input schema of each operation: wecom-api.md's rules, so that a request WeCom would refuse for
+ * The input schema of each operation: docs/wecom.md's rules, so that a request WeCom would refuse for
  * its shape is answered 400 here and never spends a WeCom call (or a rate-limit slot).
  *
  * Why zod 4 rather than valibot: zod 4 emits JSON Schema itself (`z.toJSONSchema`), so the OpenAPI
@@ -19,7 +19,7 @@
  * - Every string, the passed-through ones included, must be one WeCom can read (40033): see
  *   `isEncodable`. The transport checks again before sending, as a last guard.
  * - Formats follow the WeCom sandbox (sandbox/member-rules.ts), our executable reading of
- *   wecom-api.md: a test sends what the sandbox refuses and expects it refused here.
+ *   docs/wecom.md: a test sends what the sandbox refuses and expects it refused here.
  */
 import * as z from 'zod';
 import { isEncodable, unencodablePath } from './wecom/encoding.ts';
@@ -134,7 +134,7 @@ const telephone = z
 
 const flag = z.literal([0, 1]);
 
-/** Fields WeCom's user/create and user/update share, with the limits of wecom-api.md §3 and §5. */
+/** Fields WeCom's user/create and user/update share, with the limits of docs/wecom.md §3 and §5. */
 const memberFields = {
   name: chars(1, 64),
   // "" clears it: go-workwx sends `alias: ""` with every update (docs/validation.md).

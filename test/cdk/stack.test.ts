@@ -100,7 +100,7 @@ describe('functions', () => {
         ? { WECOM_FETCH_CHILD_MAX_DEPARTMENTS: '100' }
         : {};
       expect(environment(defaults, operation.id)).toEqual(expected('contact', walk));
-      // With an app credential, the read operations take it (design.md §4.6).
+      // With an app credential, the read operations take it (docs/architecture.md §6).
       expect(environment(everything, operation.id)).toEqual(
         expected(operation.credential === 'read' ? 'app' : 'contact', { ...sourceMaps, ...corpId, ...walk }),
       );

@@ -244,7 +244,7 @@ describe('a value WeCom refuses for its format', () => {
   const property = (field: fc.Arbitrary<string>, value: fc.Arbitrary<unknown>) =>
     fc.assert(fc.asyncProperty(field, value, refusedBeforeWeCom), { numRuns: RUNS });
 
-  it('a mobile: a mainland number, or + and a country code (wecom-api.md §3)', async () => {
+  it('a mobile: a mainland number, or + and a country code (docs/wecom.md §3)', async () => {
     await property(
       fc.constant('mobile'),
       fc.oneof(

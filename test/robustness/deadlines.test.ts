@@ -1,6 +1,6 @@
 /**
  * Connection resets and answers slower than the deadline: the handler gives up in time and says so
- * with a 504 (design.md §5: WeCom unreachable or too slow), before Lambda would have killed it, and
+ * with a 504 (docs/architecture.md §5: WeCom unreachable or too slow), before Lambda would have killed it, and
  * nothing hangs. The deadline comes from the fake context's remaining time (1.5 s here: the handler
  * keeps 0.5 s of it to answer, so WeCom gets 1 s).
  */

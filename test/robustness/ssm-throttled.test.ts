@@ -1,5 +1,5 @@
 /**
- * SSM Parameter Store throttling for a while (design.md §4.5, degraded mode). The containers run the
+ * SSM Parameter Store throttling for a while (docs/tokens.md, degraded mode). The containers run the
  * Lambda runtime itself (`runtimeFromEnvironment`: secrets and tokens in SSM) against moto_server,
  * behind a proxy that answers ThrottlingException while the test says so — a fault moto cannot make.
  * Warm containers keep answering, from gettoken and memory, even when WeCom revokes the token in the

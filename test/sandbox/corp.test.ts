@@ -1,4 +1,4 @@
-/** wecom-api.md §13 batch/invite, §14 corp/get_join_qrcode, §15 user/get_active_stat. */
+/** docs/wecom.md §13 batch/invite, §14 corp/get_join_qrcode, §15 user/get_active_stat. */
 import { describe, expect, it } from 'vitest';
 import { fakeClock, sandboxFor } from './client.ts';
 

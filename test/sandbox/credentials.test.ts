@@ -1,4 +1,4 @@
-/** wecom-api.md §1 (who may call what) and §2 (gettoken). */
+/** docs/wecom.md §1 (who may call what) and §2 (gettoken). */
 import { describe, expect, it } from 'vitest';
 import type { SandboxApp } from '#sandbox/types.ts';
 import { ERRMSG_FORMAT, fakeClock, newMember, sandboxFor } from './client.ts';

@@ -1,4 +1,4 @@
-/** wecom-api.md §10 convert_to_openid, §11 convert_to_userid, §12 authsucc. */
+/** docs/wecom.md §10 convert_to_openid, §11 convert_to_userid, §12 authsucc. */
 import { describe, expect, it } from 'vitest';
 import { newMember, sandboxFor } from './client.ts';
 

@@ -1,4 +1,4 @@
-/** wecom-api.md §18 (frequency limits, 45009 / 45033), plus the sandbox's fault injection and counters. */
+/** docs/wecom.md §18 (frequency limits, 45009 / 45033), plus the sandbox's fault injection and counters. */
 import { setTimeout } from 'node:timers/promises';
 import { describe, expect, it, vi } from 'vitest';
 import { ERRMSG_FORMAT, fakeClock, sandboxFor } from './client.ts';

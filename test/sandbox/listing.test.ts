@@ -1,4 +1,4 @@
-/** wecom-api.md §4 user/get, §8 user/simplelist, §9 user/list, and department/simplelist (design §3). */
+/** docs/wecom.md §4 user/get, §8 user/simplelist, §9 user/list, and department/simplelist (docs/architecture.md §3). */
 import { describe, expect, it } from 'vitest';
 import { newMember, sandboxFor, type WeComAnswer } from './client.ts';
 

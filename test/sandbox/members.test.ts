@@ -1,4 +1,4 @@
-/** wecom-api.md §3 user/create, §4 user/get, §5 user/update, §6 user/delete, §7 user/batchdelete. */
+/** docs/wecom.md §3 user/create, §4 user/get, §5 user/update, §6 user/delete, §7 user/batchdelete. */
 import { describe, expect, it } from 'vitest';
 import { newMember, type SandboxClient, sandboxFor } from './client.ts';
 

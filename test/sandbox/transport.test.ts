@@ -1,4 +1,4 @@
-/** wecom-api.md §0: transport conventions every endpoint shares. */
+/** docs/wecom.md §0: transport conventions every endpoint shares. */
 import { describe, expect, it } from 'vitest';
 import { ERRMSG_FORMAT, newMember, sandboxFor } from './client.ts';
 

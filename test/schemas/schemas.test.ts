@@ -61,7 +61,7 @@ describe('user/create', () => {
     expect(refusedAt(userCreate, { ...member, name: '' })).toEqual(['name']);
   });
 
-  // The 60103 alphabet (wecom-api.md §17): which numbers need a country code is WeCom's call.
+  // The 60103 alphabet (docs/wecom.md §17): which numbers need a country code is WeCom's call.
   it.each([
     '+86 13800000000',
     '13800000000',

@@ -1,7 +1,7 @@
 /**
  * Fleet simulation (counts, not times): N containers — each with its own SSM client, token provider,
  * undici agent and WeCom client — share one SSM (moto_server) and one WeCom (the sandbox), and a clock
- * the test moves. Design bar (design.md §4): with N = 50 meeting an expired token at once, gettoken
+ * the test moves. Design bar (docs/tokens.md): with N = 50 meeting an expired token at once, gettoken
  * ≤ 2 and zero failed calls, also while SSM throttles and while a dead container holds the lease; SSM
  * reads ≤ 1 per container per token lifetime on the warm path.
  */
@@ -136,7 +136,7 @@ describe.skipIf(!motoAvailable())('a fleet of containers sharing SSM and WeCom',
   });
 
   /**
-   * The UNVERIFIED variant of the same-token rule (wecom-api.md): a re-issued token answers the full
+   * The UNVERIFIED variant of the same-token rule (docs/wecom.md): a re-issued token answers the full
    * `expires_in`, so the refresh a margin early stores the same token with an expiry ~2 h too late and
    * keeps it to that. Every container then meets 42001 at the real expiry, once, and compare-and-refresh
    * must still get the fleet a new token with one or two gettoken.

@@ -26,7 +26,7 @@ const reset = (api: WeComApi = 'user/create') => new UpstreamNetworkError(api, '
 const refused = (api: WeComApi = 'user/create') => new UpstreamNetworkError(api, 'ECONNREFUSED', false);
 const timeout = (api: WeComApi = 'user/create') => new UpstreamTimeoutError(api);
 
-describe('the retry table (design.md §5), row by row', () => {
+describe('the retry table (docs/architecture.md §5), row by row', () => {
   it.each([
     ['errcode -1 (busy)', weCom(-1), true, true],
     ['HTTP 500', new UpstreamHttpError('user/get', 500), true, true],

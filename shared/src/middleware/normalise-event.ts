@@ -1,5 +1,5 @@
 /**
- * First step of the chain: whatever the source, the raw event becomes an `Invocation` (design.md §3,
+ * First step of the chain: whatever the source, the raw event becomes an `Invocation` (docs/architecture.md §3,
  * "Invocation sources"). HTTP checks that need the raw request (route, size, content type) happen
  * here; the raw event is not kept, so nothing later can log it by accident.
  */

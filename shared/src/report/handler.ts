@@ -1,5 +1,5 @@
 /**
- * The Lambda handler of `active-stat-report` (design.md §7), invoked daily by EventBridge Scheduler.
+ * The Lambda handler of `active-stat-report` (docs/architecture.md §7), invoked daily by EventBridge Scheduler.
  * Everything is injectable so that the local script and the tests run this very handler against the
  * sandbox; the defaults are the deployed ones.
  *

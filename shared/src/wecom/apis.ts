@@ -1,6 +1,6 @@
 /**
  * The WeCom calls this product makes: HTTP method, path under `/cgi-bin/`, and the request/response
- * types. Field names are WeCom's own (see ../shared/docs/wecom-api.md), so WeCom's documentation stays
+ * types. Field names are WeCom's own (see docs/wecom.md), so WeCom's documentation stays
  * valid for them; index signatures let fields we do not model pass through untouched.
  *
  * Plain data and types only: no runtime imports, so the sandbox, the CDK app and the OpenAPI generator

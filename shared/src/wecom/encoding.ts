@@ -1,5 +1,5 @@
 /**
- * What WeCom can read. WeCom wants raw UTF-8 and refuses any `\uXXXX` escape (40033, wecom-api.md §0);
+ * What WeCom can read. WeCom wants raw UTF-8 and refuses any `\uXXXX` escape (40033, docs/wecom.md §0);
  * JSON.stringify writes every character as itself except the C0 controls without a short escape and
  * lone surrogates. Plain functions with no imports: the schemas (which refuse such input with a 400)
  * and the transport (the last guard before sending) share them.

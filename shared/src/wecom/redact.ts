@@ -14,7 +14,7 @@ const EMAIL = /[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g;
 /** A mainland mobile number, with an optional +86 prefix; longer digit runs (request ids, hints) stay. */
 const MOBILE = /(?<![\d.])(?:\+?86[ -]?)?1[3-9]\d{9}(?![\d.])/g;
 /**
- * Any other number in WeCom's international form (wecom-api.md §3): `+`, a country code and the
+ * Any other number in WeCom's international form (docs/wecom.md §3): `+`, a country code and the
  * number, digits optionally separated by spaces or dashes (`+852 91234567`, `+1-202-555-0123`).
  */
 const INTERNATIONAL_MOBILE = /(?<![\w+])\+\d{1,4}(?:[ -]?\d){6,14}(?!\d)/g;

@@ -1,5 +1,5 @@
 /**
- * Retries inside one request (design.md §5).
+ * Retries inside one request (docs/architecture.md §5).
  *
  * Retried, with exponential backoff and full jitter, at most `maxRetries` times and only while the
  * deadline leaves room for another attempt: errcode -1 (busy), HTTP 5xx, network failures and timeouts.
@@ -76,7 +76,7 @@ export function rethrowFinal(error: unknown): never {
   throw error;
 }
 
-/** The retry table, row by row (design.md §5). */
+/** The retry table, row by row (docs/architecture.md §5). */
 export function retryVerdict(error: unknown): RetryVerdict {
   if (typeof error === 'object' && error !== null && FINAL_ERRORS.has(error)) return FINAL;
   if (error instanceof WeComError) {
