@@ -20,7 +20,8 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, sy
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { LAYER_RESOLUTION_ARGUMENTS, layOut } from '#test/layout/lambda-layout.ts';
-import { buildWithDependencies, FUNCTION_IDS, type FunctionId, REPO_ROOT } from '../scripts/build.ts';
+import { buildWithDependencies, REPO_ROOT } from '../scripts/build.ts';
+import { FUNCTION_IDS, type FunctionId } from '../shared/src/function-ids.ts';
 
 /** How to start Node on a function folder. */
 export interface Launch {

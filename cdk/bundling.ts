@@ -5,13 +5,8 @@
  */
 import { AssetHashType, DockerImage, type ILocalBundling } from 'aws-cdk-lib';
 import { Code } from 'aws-cdk-lib/aws-lambda';
-import {
-  buildFunction,
-  buildLayer,
-  type FunctionId,
-  type LayerBuildOptions,
-  REPO_ROOT,
-} from '../scripts/build.ts';
+import { buildFunction, buildLayer, type LayerBuildOptions, REPO_ROOT } from '../scripts/build.ts';
+import type { FunctionId } from '../shared/src/function-ids.ts';
 
 /**
  * CDK's asset cache is keyed on the JSON of the bundling options, where a closure does not show:

@@ -15,7 +15,8 @@ import {
   WECOM_CALLS_PER_MINUTE_PER_API,
 } from '#shared/call-budget.ts';
 import { CALLBACK_FUNCTION } from '#shared/callback/function.ts';
-import { OPERATIONS, type OperationDefinition, REPORT_FUNCTION } from '#shared/operations.ts';
+import { OPERATIONS, type OperationDefinition } from '#shared/operations.ts';
+import { REPORT_FUNCTION } from '#shared/report/function.ts';
 import type { StackConfig } from './config.ts';
 
 /** How long a request takes while WeCom is healthy (a call is tens to hundreds of ms, plus a retry). */

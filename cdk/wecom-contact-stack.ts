@@ -7,13 +7,9 @@ import { Annotations, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { HttpIamAuthorizer, HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { Architecture, LayerVersion, Runtime } from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
-import {
-  credentialsForRole,
-  getOperation,
-  METRICS,
-  OPERATIONS,
-  type OperationId,
-} from '#shared/operations.ts';
+import { credentialsForRole } from '#shared/credential-roles.ts';
+import { METRICS } from '#shared/metric-names.ts';
+import { getOperation, OPERATIONS, type OperationId } from '#shared/operations.ts';
 import { ENV } from '#shared/runtime-types.ts';
 import { layerCode } from './bundling.ts';
 import { ConcurrencyPlan, WECOM_LIMIT_SHARE, walksDepartments } from './concurrency.ts';

@@ -6,9 +6,9 @@
  */
 import { startSandbox } from '#sandbox/index.ts';
 import type { Sandbox } from '#sandbox/types.ts';
+import type { CredentialName } from '#shared/credential-roles.ts';
 import { runDoctor } from '#shared/doctor/checks.ts';
 import type { DoctorReport } from '#shared/doctor/report.ts';
-import type { CredentialName } from '#shared/operations.ts';
 import { createRuntime } from '#shared/runtime.ts';
 import type { Environment } from './wecom-target.ts';
 

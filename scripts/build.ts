@@ -21,7 +21,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type BuildOptions, buildSync, type Metafile } from 'esbuild';
 import { CALLBACK_FUNCTION } from '#shared/callback/function.ts';
-import { DOCTOR_FUNCTION, OPERATIONS, type OperationId, REPORT_FUNCTION } from '#shared/operations.ts';
+import { FUNCTION_IDS, type FunctionId } from '#shared/function-ids.ts';
+import { OPERATIONS, type OperationId } from '#shared/operations.ts';
 import layerManifest from '../shared/package.json' with { type: 'json' };
 import { layerAliases } from './layer-shims.ts';
 
@@ -29,15 +30,6 @@ export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /** The bare name the functions import the layer by (`@wecom-contact/layer`). */
 export const LAYER_PACKAGE = layerManifest.name;
-
-/** Every Lambda: one per operation, plus the scheduled report, the contact callback and the operator's doctor. */
-export const FUNCTION_IDS = [
-  ...OPERATIONS.map((operation) => operation.id),
-  REPORT_FUNCTION.id,
-  CALLBACK_FUNCTION.id,
-  DOCTOR_FUNCTION.id,
-] as const;
-export type FunctionId = (typeof FUNCTION_IDS)[number];
 
 /**
  * Functions that bundle their own dependencies and run without the layer: the contact callback, whose

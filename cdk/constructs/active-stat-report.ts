@@ -12,7 +12,8 @@ import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/a
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { METRICS, REPORT_FUNCTION } from '#shared/operations.ts';
+import { METRICS } from '#shared/metric-names.ts';
+import { REPORT_FUNCTION } from '#shared/report/function.ts';
 import { ENV } from '#shared/runtime-types.ts';
 import { type FunctionDefaults, WeComFunction } from './wecom-function.ts';
 import { deadLetterQueue } from './write-queue.ts';

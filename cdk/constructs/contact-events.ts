@@ -28,7 +28,7 @@ import { CALLBACK_METRICS } from '#shared/callback/delivery.ts';
 import { CALLBACK_FUNCTION } from '#shared/callback/function.ts';
 import { CALLBACK_ENV } from '#shared/callback/handler.ts';
 import { callbackParameterNames } from '#shared/callback/secrets.ts';
-import { credentialsForRole } from '#shared/operations.ts';
+import { credentialsForRole } from '#shared/credential-roles.ts';
 import { EventSchemas } from './event-schemas.ts';
 import { type FunctionDefaults, WeComFunction } from './wecom-function.ts';
 

@@ -8,8 +8,8 @@ import { Aws, CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { callbackParameterNames } from '#shared/callback/secrets.ts';
-import type { CredentialName } from '#shared/operations.ts';
-import { DOCTOR_FUNCTION } from '#shared/operations.ts';
+import type { CredentialName } from '#shared/credential-roles.ts';
+import { DOCTOR_FUNCTION } from '#shared/doctor/function.ts';
 import { ENV } from '#shared/runtime-types.ts';
 import { type FunctionDefaults, WeComFunction } from './wecom-function.ts';
 

@@ -7,7 +7,7 @@ import { Duration } from 'aws-cdk-lib';
 import { GraphWidget, type IMetric, MathExpression, Metric, Stats } from 'aws-cdk-lib/aws-cloudwatch';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
-import { METRICS } from '#shared/operations.ts';
+import { METRICS } from '#shared/metric-names.ts';
 
 /** A function alarms when one invocation ran this share of its timeout. */
 export const DURATION_ALARM_SHARE = 0.8;

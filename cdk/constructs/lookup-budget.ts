@@ -9,7 +9,7 @@ import { Alarm, ComparisonOperator, Metric, Stats, TreatMissingData } from 'aws-
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { METRICS } from '#shared/operations.ts';
+import { METRICS } from '#shared/metric-names.ts';
 
 /** WeCom's block: errors above this share of the seat cap in a day. */
 export const WECOM_BLOCK_PERCENT = 20;

@@ -11,7 +11,7 @@
 import { Arn, ArnFormat, Aws, Stack, Validations } from 'aws-cdk-lib';
 import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Construct, type IConstruct } from 'constructs';
-import type { CredentialName } from '#shared/operations.ts';
+import type { CredentialName } from '#shared/credential-roles.ts';
 import { parameterNames } from '#shared/runtime-types.ts';
 
 export interface StageParametersProps {

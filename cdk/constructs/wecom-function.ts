@@ -16,9 +16,10 @@ import {
 } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { CredentialName } from '#shared/operations.ts';
+import type { CredentialName } from '#shared/credential-roles.ts';
 import { ENV } from '#shared/runtime-types.ts';
-import { type FunctionId, HANDLER, STANDALONE_FUNCTION_IDS } from '../../scripts/build.ts';
+import { HANDLER, STANDALONE_FUNCTION_IDS } from '../../scripts/build.ts';
+import type { FunctionId } from '../../shared/src/function-ids.ts';
 import { functionCode } from '../bundling.ts';
 import { FUNCTION_MEMORY_MB, functionNodeOptions } from '../node-options.ts';
 import type { StageParameters } from './stage-parameters.ts';

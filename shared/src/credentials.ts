@@ -14,9 +14,9 @@
 import { createHash } from 'node:crypto';
 import { GetParametersCommand, type GetParametersCommandOutput, type SSMClient } from '@aws-sdk/client-ssm';
 import { classifyAwsFailure } from './aws-errors.ts';
+import type { CredentialName } from './credential-roles.ts';
 import { ConfigurationError, DependencyUnavailableError } from './errors.ts';
 import { logger } from './observability.ts';
-import type { CredentialName } from './operations.ts';
 import { parameterNames } from './runtime-types.ts';
 import type { StageRead } from './stage-read.ts';
 import { rememberSecret } from './wecom/redact.ts';

@@ -7,17 +7,11 @@
  * Plain data and types: importing it never loads undici, middy or the AWS SDK.
  */
 import type { z } from 'zod';
+import type { CredentialRole } from './credential-roles.ts';
 import type { BoundCall } from './listing.ts';
 import type { WeComApi, WeComEnvelope, WeComRequest, WeComResponse } from './wecom/apis.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
-
-/**
- * Which credential a call needs. `contact` is the contact-sync (通讯录同步) secret, required by writes,
- * the join QR code, active stats and user/list_id. `read` calls work with a self-built app's secret:
- * they use the `app` credential when one is configured and fall back to `contact` otherwise.
- */
-export type CredentialRole = 'contact' | 'read';
 
 /** What a row's behaviour may use besides its input. */
 export interface PerformContext {

@@ -5,12 +5,10 @@
  */
 import type { Behaviour } from './define-operation.ts';
 import { WeComError } from './errors.ts';
+import { METRICS } from './metric-names.ts';
 import type { WeComApi, WeComRequest } from './wecom/apis.ts';
 
 export type LookupApi = Extract<WeComApi, 'user/getuserid' | 'user/get_userid_by_email'>;
-
-/** CloudWatch metric (unit Count, dimension `service`) of lookups WeCom refused for their value. */
-export const LOOKUP_MISSES_METRIC = 'LookupMisses';
 
 /**
  * Errcodes about the value looked up, each an error in WeCom's count: not found or outside the app's
@@ -25,12 +23,12 @@ export const isLookupMiss = (error: unknown): boolean =>
 /** One call of `api`, counting a miss before the error goes on to the caller. */
 export function countingMisses<A extends LookupApi>(api: A): Behaviour<A, WeComRequest<A>> {
   return {
-    description: `A miss (not found, malformed) counts toward WeCom's daily error budget of lookups: metric \`${LOOKUP_MISSES_METRIC}\`.`,
+    description: `A miss (not found, malformed) counts toward WeCom's daily error budget of lookups: metric \`${METRICS.lookupMisses}\`.`,
     perform: async (input, { call, count }) => {
       try {
         return await call(api, input);
       } catch (error) {
-        if (isLookupMiss(error)) count(LOOKUP_MISSES_METRIC);
+        if (isLookupMiss(error)) count(METRICS.lookupMisses);
         throw error;
       }
     },

@@ -16,11 +16,12 @@ import { Logger, LogLevelThreshold } from '@aws-lambda-powertools/logger';
 import type { LogAttributes } from '@aws-lambda-powertools/logger/types';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { optionalEnv } from './config.ts';
+import { METRICS } from './metric-names.ts';
 import { invocationLogLevel, type LogDefaults } from './middleware/log-context.ts';
 import { REDACTED, redactText } from './wecom/redact.ts';
 
 const SERVICE_NAME = optionalEnv('POWERTOOLS_SERVICE_NAME') ?? 'wecom-contact';
-const METRICS_NAMESPACE = optionalEnv('POWERTOOLS_METRICS_NAMESPACE') ?? 'WeComContact';
+const METRICS_NAMESPACE = optionalEnv('POWERTOOLS_METRICS_NAMESPACE') ?? METRICS.namespace;
 
 /** Attribute names whose values are never printed, whatever their type. */
 const SENSITIVE_KEY =

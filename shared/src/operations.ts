@@ -8,15 +8,14 @@
  * the AWS SDK.
  */
 
-import { type CredentialRole, defineOperation, type OperationDefinition } from './define-operation.ts';
+import { defineOperation } from './define-operation.ts';
 import { listMembers } from './listing.ts';
 import * as lookupSchemas from './lookup-schemas.ts';
-import { countingMisses, LOOKUP_MISSES_METRIC } from './lookups.ts';
+import { countingMisses } from './lookups.ts';
 import * as schemas from './schemas.ts';
 
 export type {
   Behaviour,
-  CredentialRole,
   HttpMethod,
   OperationDefinition,
   Perform,
@@ -212,48 +211,3 @@ export function getOperation(id: OperationId): Operation {
   if (!operation) throw new Error(`Unknown operation: ${id}`);
   return operation;
 }
-
-/** The scheduled function that has no route (docs/architecture.md §7). */
-export const REPORT_FUNCTION = {
-  id: 'active-stat-report',
-  summary: 'Daily active-member report: EMF metric, log line, optional group-robot message',
-  wecomApi: 'user/get_active_stat',
-  credential: 'contact',
-  idempotent: true,
-} as const satisfies Pick<OperationDefinition, 'id' | 'summary' | 'wecomApi' | 'credential' | 'idempotent'>;
-
-/** The operator's check of a deployed stage (docs/operations.md, "Doctor"): no route, invoked by hand. */
-export const DOCTOR_FUNCTION = {
-  id: 'doctor',
-  summary:
-    "Checks the stage from inside: parameters, tokens, WeCom's trusted IP and permissions, dead letters",
-} as const;
-
-/** The credentials a deployment may configure; `app` is optional and takes the `read` calls. */
-export const CREDENTIALS = ['contact', 'app'] as const;
-export type CredentialName = (typeof CREDENTIALS)[number];
-
-/**
- * The credentials that serve a role, given whether a deployment configured the optional `app`
- * credential (docs/architecture.md §6): the stack grants exactly these, and the runtime picks among them.
- */
-export function credentialsForRole(role: CredentialRole, appConfigured: boolean): CredentialName[] {
-  return role === 'read' && appConfigured ? ['app'] : ['contact'];
-}
-
-/** CloudWatch names shared by the layer (which emits) and the stack (which graphs and alarms). */
-export const METRICS = {
-  /** Default namespace; the stack sets POWERTOOLS_METRICS_NAMESPACE to it. */
-  namespace: 'WeComContact',
-  /** The report's daily figure (unit Count, dimension `service`). */
-  activeMembers: 'ActiveMembers',
-  /** Token store (SSM) throttled or unreachable: tokens served from memory and gettoken. */
-  tokenStoreDegraded: 'TokenStoreDegraded',
-  /** A userid lookup by mobile or e-mail that WeCom refused for its value (lookups.ts). */
-  lookupMisses: LOOKUP_MISSES_METRIC,
-  /**
-   * A gettoken failed (unit Count, dimension `class`: `credentials` — WeCom refused the corp id or
-   * secret, an operator must act — or `transient` — WeCom busy or unreachable, the fleet backs off).
-   */
-  tokenRefreshFailed: 'TokenRefreshFailed',
-} as const;

@@ -2,7 +2,7 @@
  * The contracts between the layer's parts: what the endpoint middleware and the report need from the
  * WeCom client and the runtime, independent of how tokens are cached.
  */
-import type { CredentialName, CredentialRole } from './operations.ts';
+import { CREDENTIALS_ENV, type CredentialName, type CredentialRole } from './credential-roles.ts';
 import type { WeComApi, WeComRequest, WeComResponse } from './wecom/apis.ts';
 
 export interface CallOptions {
@@ -41,7 +41,7 @@ export const ENV = {
   /** SSM prefix of this stage, e.g. `/wecom-contact/dev` (no trailing slash). */
   ssmPrefix: 'WECOM_SSM_PREFIX',
   /** Comma-separated credentials this function may use, e.g. `contact` or `contact,app`. */
-  credentials: 'WECOM_CREDENTIALS',
+  credentials: CREDENTIALS_ENV,
   /** Optional: WeCom base URL (a fixed-IP forward proxy, or the sandbox). */
   baseUrl: 'WECOM_BASE_URL',
   /** Report function only: the SSM name of the optional group-robot webhook URL. */

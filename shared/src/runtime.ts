@@ -8,9 +8,9 @@
 import { SSMClient } from '@aws-sdk/client-ssm';
 import type { Dispatcher } from 'undici';
 import { optionalEnv, requireEnv, requireEnvList } from './config.ts';
+import { CREDENTIALS, type CredentialName, credentialFor } from './credential-roles.ts';
 import { type CredentialSource, ssmCredentialSource, staticCredentialSource } from './credentials.ts';
 import { ConfigurationError } from './errors.ts';
-import { CREDENTIALS, type CredentialName, type CredentialRole } from './operations.ts';
 import { ENV, type Runtime } from './runtime-types.ts';
 import { stageParameterNames, startStageRead } from './stage-read.ts';
 import { MemoryTokenStore } from './token/memory-store.ts';
@@ -64,15 +64,6 @@ function assemble({ credentials, store, baseUrl, dispatcher, clock, tokenOptions
   const retryEnvironment = { ...REAL_RETRY_ENVIRONMENT, now: clock ?? Date.now };
   const client = createWeComClient({ transport, tokens, retryEnvironment });
   return { client, tokens, credentialFor: (role) => credentialFor(role, credentials.names) };
-}
-
-/** `read` → `app` when configured, else `contact`; `contact` needs the contact credential. */
-export function credentialFor(role: CredentialRole, configured: readonly CredentialName[]): CredentialName {
-  if (role === 'read' && configured.includes('app')) return 'app';
-  if (configured.includes('contact')) return 'contact';
-  throw new ConfigurationError(
-    `No credential is configured for ${role} calls (expected "contact" in ${ENV.credentials})`,
-  );
 }
 
 /** What the stack configures on every function (names only: the values live in SSM). */

@@ -7,7 +7,7 @@
  * themselves and report the failure as they always do.
  */
 import { GetParametersCommand, type Parameter, type SSMClient } from '@aws-sdk/client-ssm';
-import type { CredentialName } from './operations.ts';
+import type { CredentialName } from './credential-roles.ts';
 import { parameterNames } from './runtime-types.ts';
 
 export interface StageRead {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { defineApp } from '#cdk/wecom-contact-app.ts';
-import { REPORT_FUNCTION } from '#shared/operations.ts';
+import { REPORT_FUNCTION } from '#shared/report/function.ts';
 import { LAYER_PACKAGE } from '../../scripts/build.ts';
 import { logicalId } from './synth.ts';
 

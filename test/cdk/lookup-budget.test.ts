@@ -1,6 +1,6 @@
 /** The lookup budget's alarm: present with `corpSeats`, at the configured share, on the metric the layer emits. */
 import { describe, expect, it } from 'vitest';
-import { METRICS } from '#shared/operations.ts';
+import { METRICS } from '#shared/metric-names.ts';
 import { type CfnResourceJson, logicalId, resourcesOfType, synthesize } from './synth.ts';
 
 const alarmsOnMisses = (context: Record<string, unknown>) => {

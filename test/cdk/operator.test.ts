@@ -10,7 +10,8 @@ import { readConfig } from '#cdk/config.ts';
 import { VPC_ACCESS_ACTIONS, type WeComFunction } from '#cdk/constructs/wecom-function.ts';
 import { WECOM_CALLS_PER_MINUTE_PER_API } from '#shared/call-budget.ts';
 import { CALLBACK_FUNCTION } from '#shared/callback/function.ts';
-import { OPERATIONS, REPORT_FUNCTION } from '#shared/operations.ts';
+import { OPERATIONS } from '#shared/operations.ts';
+import { REPORT_FUNCTION } from '#shared/report/function.ts';
 import { parameterNames } from '#shared/runtime-types.ts';
 import {
   actionsOf,

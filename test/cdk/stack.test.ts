@@ -7,7 +7,9 @@ import { walksDepartments } from '#cdk/concurrency.ts';
 import type { WeComFunction } from '#cdk/constructs/wecom-function.ts';
 import { constructId } from '#cdk/names.ts';
 import { CALLBACK_FUNCTION } from '#shared/callback/function.ts';
-import { METRICS, OPERATIONS, REPORT_FUNCTION } from '#shared/operations.ts';
+import { METRICS } from '#shared/metric-names.ts';
+import { OPERATIONS } from '#shared/operations.ts';
+import { REPORT_FUNCTION } from '#shared/report/function.ts';
 import { parameterNames } from '#shared/runtime-types.ts';
 import {
   actionsOf,

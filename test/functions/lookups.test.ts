@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { secondsToBeijingMidnight } from '#shared/http-errors.ts';
-import { METRICS } from '#shared/operations.ts';
+import { METRICS } from '#shared/metric-names.ts';
 import { captureOutput, metricCount } from '#test/shared/helpers.ts';
 import { routeEvent } from './support/events.ts';
 import { type Harness, httpAnswer, startHarness } from './support/harness.ts';

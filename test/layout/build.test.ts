@@ -12,10 +12,10 @@ import {
   type BuildOutput,
   buildFunction,
   buildLayer,
-  FUNCTION_IDS,
   LAYER_PACKAGE,
   REPO_ROOT,
 } from '../../scripts/build.ts';
+import { FUNCTION_IDS } from '../../shared/src/function-ids.ts';
 
 const root = mkdtempSync(path.join(tmpdir(), 'wecom-contact-build-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

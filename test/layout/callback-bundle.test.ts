@@ -20,6 +20,10 @@ describe('contact-callback bundle', () => {
     const output = buildFunction(CALLBACK_FUNCTION.id, directory);
     expect(readdirSync(directory)).toEqual(['index.mjs']);
     expect(output.inputs.some((input) => input.includes('fast-xml-parser'))).toBe(true);
+    // The operation table and its zod schemas stay out: the callback needs the credential rule, not the table.
+    expect(
+      output.inputs.filter((input) => /node_modules\/zod\/|shared\/src\/operations\.ts/.test(input)),
+    ).toEqual([]);
 
     const { token, encodingAESKey, receiveId, get } = vector('official-91144');
     const { msg_signature, timestamp, nonce, echostr } = get as NonNullable<typeof get>;

@@ -11,13 +11,17 @@ import type { Metric } from 'aws-cdk-lib/aws-cloudwatch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WeComFunction } from '#cdk/constructs/wecom-function.ts';
 import { type Sandbox, startSandbox } from '#sandbox/index.ts';
-import { DOCTOR_FUNCTION, METRICS, type OperationId, REPORT_FUNCTION } from '#shared/operations.ts';
+import { DOCTOR_FUNCTION } from '#shared/doctor/function.ts';
+import { METRICS } from '#shared/metric-names.ts';
+import type { OperationId } from '#shared/operations.ts';
+import { REPORT_FUNCTION } from '#shared/report/function.ts';
 import { ENV } from '#shared/runtime-types.ts';
 import { KEYS as CALLBACK_KEYS } from '#test/callback/support.ts';
 import { beijingYesterday } from '#test/functions/support/dates.ts';
 import { type RouteEventOptions, routeEvent, sqsEvent, sqsRecord } from '#test/functions/support/events.ts';
 import { type Moto, motoAvailable, putStageParameters, startMoto } from '#test/support/moto.ts';
-import { FUNCTION_IDS, type FunctionId, STANDALONE_FUNCTION_IDS } from '../../scripts/build.ts';
+import { STANDALONE_FUNCTION_IDS } from '../../scripts/build.ts';
+import { FUNCTION_IDS, type FunctionId } from '../../shared/src/function-ids.ts';
 import { logicalId, type Synthesized, synthesize } from '../cdk/synth.ts';
 import {
   type ContainerRun,

@@ -12,14 +12,8 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  type BuildOutput,
-  buildFunction,
-  buildLayer,
-  FUNCTION_IDS,
-  type FunctionId,
-  REPO_ROOT,
-} from '../../scripts/build.ts';
+import { type BuildOutput, buildFunction, buildLayer, REPO_ROOT } from '../../scripts/build.ts';
+import { FUNCTION_IDS, type FunctionId } from '../../shared/src/function-ids.ts';
 
 const HARNESS = fileURLToPath(new URL('./lambda/', import.meta.url));
 const LAMBDA_NODE = path.join(REPO_ROOT, 'node_modules', 'node-lambda-runtime', 'bin', 'node');

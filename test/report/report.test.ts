@@ -7,8 +7,8 @@ import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type Sandbox, startSandbox } from '#sandbox/index.ts';
-import { REPORT_FUNCTION } from '#shared/operations.ts';
 import { ReportFailedError } from '#shared/report/errors.ts';
+import { REPORT_FUNCTION } from '#shared/report/function.ts';
 import {
   createReportHandler,
   type ReportHandlerOptions,

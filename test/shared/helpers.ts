@@ -1,8 +1,8 @@
 /** Fakes shared by the layer-core tests: a clock, a scripted WeCom transport, a counting store, output capture. */
 import { vi } from 'vitest';
+import type { CredentialName } from '#shared/credential-roles.ts';
 import { staticCredentialSource } from '#shared/credentials.ts';
 import { logger } from '#shared/observability.ts';
-import type { CredentialName } from '#shared/operations.ts';
 import { MemoryTokenStore } from '#shared/token/memory-store.ts';
 import type { Lease, StoredToken, TokenStore } from '#shared/token/store.ts';
 import type { WeComApi, WeComRequest, WeComResponse } from '#shared/wecom/apis.ts';

@@ -2,12 +2,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { optionalEnv, requireEnv, requireEnvList } from '#shared/config.ts';
+import { credentialFor } from '#shared/credential-roles.ts';
 import { ssmCredentialSource } from '#shared/credentials.ts';
 import { ConfigurationError, DependencyUnavailableError } from '#shared/errors.ts';
 import {
   createRuntime,
   createSsmClient,
-  credentialFor,
   getRuntime,
   resetRuntime,
   runtimeFromEnvironment,

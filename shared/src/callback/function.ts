@@ -1,8 +1,8 @@
 /**
  * The contact-callback function, as plain data for the build, the stack and the local server (like
- * REPORT_FUNCTION in operations.ts): importing it loads nothing else.
+ * report/function.ts): importing it loads nothing else.
  */
-import type { CredentialRole } from '../operations.ts';
+import type { CredentialRole } from '../credential-roles.ts';
 
 export const CALLBACK_FUNCTION = {
   id: 'contact-callback',

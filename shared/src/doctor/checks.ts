@@ -4,6 +4,9 @@
  * credential through the stage's own network path (trusted IP, permissions), and the dead-letter
  * queues. A check that depends on one that failed is skipped, so the first fix is the one listed.
  */
+
+import type { CredentialName } from '../credential-roles.ts';
+import { credentialFor } from '../credential-roles.ts';
 import {
   ConfigurationError,
   DependencyUnavailableError,
@@ -13,8 +16,6 @@ import {
   WeComError,
 } from '../errors.ts';
 import { describeError } from '../http-errors.ts';
-import type { CredentialName } from '../operations.ts';
-import { credentialFor } from '../runtime.ts';
 import { parameterNames, type WeComClient } from '../runtime-types.ts';
 import type { AccessTokenSource } from '../token/provider.ts';
 import type { WeComApi } from '../wecom/apis.ts';

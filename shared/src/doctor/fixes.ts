@@ -3,8 +3,9 @@
  * (docs/operations.md, "Doctor"). Parameter names are the stage's own; secrets appear only as
  * placeholders.
  */
+
+import type { CredentialName } from '../credential-roles.ts';
 import { reportedIp } from '../http-errors.ts';
-import type { CredentialName } from '../operations.ts';
 import { parameterNames } from '../runtime-types.ts';
 
 const SECRET_KIND: Record<CredentialName, string> = {

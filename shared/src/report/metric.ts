@@ -3,7 +3,7 @@
  * turns it into a data point, with no PutMetricData call and no extra permission.
  */
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { METRICS } from '../operations.ts';
+import { METRICS } from '../metric-names.ts';
 import { reportedDayTimestamp } from './dates.ts';
 
 /**

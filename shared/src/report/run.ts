@@ -5,11 +5,12 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Dispatcher } from 'undici';
-import { type CredentialName, REPORT_FUNCTION } from '../operations.ts';
+import type { CredentialName } from '../credential-roles.ts';
 import type { WeComClient } from '../runtime-types.ts';
 import { reportWindow } from './dates.ts';
 import { type ErrorSummary, ReportFailedError, summarizeError } from './errors.ts';
 import { collectDayFigures, type DayFigures, type FigureSource, memoizeCounter } from './figures.ts';
+import { REPORT_FUNCTION } from './function.ts';
 import { formatReportMessage } from './message.ts';
 import { type MetricOutcome, type MetricsSink, publishActiveMembers } from './metric.ts';
 import { resolveReportDates } from './request.ts';

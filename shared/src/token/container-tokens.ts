@@ -3,7 +3,7 @@
  * credential, the stale-but-valid one a failed refresh falls back to, and the tokens WeCom rejected,
  * which are never handed out again, even while the fleet's record still holds one.
  */
-import type { CredentialName } from '../operations.ts';
+import type { CredentialName } from '../credential-roles.ts';
 import { rememberToken } from '../wecom/redact.ts';
 import { isFresh, isValid } from './lifetime.ts';
 import type { StoredToken } from './store.ts';

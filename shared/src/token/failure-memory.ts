@@ -10,6 +10,8 @@
  *    fails at once with TokenUnavailableError (503 + Retry-After).
  * Any other failure (an unexpected answer) is not remembered.
  */
+
+import type { CredentialName } from '../credential-roles.ts';
 import {
   TokenUnavailableError,
   UpstreamHttpError,
@@ -17,8 +19,8 @@ import {
   UpstreamTimeoutError,
   WeComError,
 } from '../errors.ts';
+import { METRICS } from '../metric-names.ts';
 import { countEvent, logger } from '../observability.ts';
-import { type CredentialName, METRICS } from '../operations.ts';
 import { jitteredDelay } from './lifetime.ts';
 import type { FailureClass, FailureRecord, Lease } from './store.ts';
 

@@ -10,7 +10,7 @@
  *    expired (`free`: claim again at once), `waitMs` passed (`timeout`), the caller's deadline is
  *    near (`deadline`) or the store is down (`unavailable`).
  */
-import type { CredentialName } from '../operations.ts';
+import type { CredentialName } from '../credential-roles.ts';
 import { isFresh, jitteredDelay } from './lifetime.ts';
 import type { ResilientStore } from './resilient-store.ts';
 import { isReplaceable, type Lease, type StoredToken } from './store.ts';

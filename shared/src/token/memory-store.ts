@@ -1,5 +1,5 @@
 /** The token store of local mode (one process) and of unit tests (a fleet sharing one instance). */
-import type { CredentialName } from '../operations.ts';
+import type { CredentialName } from '../credential-roles.ts';
 import {
   type FleetView,
   isReleasableBy,

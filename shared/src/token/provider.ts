@@ -14,9 +14,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { CredentialName } from '../credential-roles.ts';
 import type { CredentialIdentity, CredentialSource } from '../credentials.ts';
 import { logger } from '../observability.ts';
-import type { CredentialName } from '../operations.ts';
 import type { WeComTransport } from '../wecom/transport.ts';
 import { ContainerTokens } from './container-tokens.ts';
 import { type BackoffSettings, FailureMemory } from './failure-memory.ts';

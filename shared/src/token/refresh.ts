@@ -4,10 +4,11 @@
  * its holder's failure, or our own gettoken under it — and past a bounded wait, our own gettoken.
  * gettoken is sent once per refresh: its retry layer is the failure memory's fleet-wide backoff.
  */
+
+import type { CredentialName } from '../credential-roles.ts';
 import type { CredentialIdentity } from '../credentials.ts';
 import { TokenUnavailableError } from '../errors.ts';
 import { logger } from '../observability.ts';
-import type { CredentialName } from '../operations.ts';
 import type { WeComTransport } from '../wecom/transport.ts';
 import type { ContainerTokens } from './container-tokens.ts';
 import type { FailureMemory } from './failure-memory.ts';

@@ -5,8 +5,9 @@
  * `TokenStoreDegraded` when it is not `ok`. A throttled write is retried once: followers wait for it.
  */
 import { classifyAwsFailure } from '../aws-errors.ts';
+import type { CredentialName } from '../credential-roles.ts';
+import { METRICS } from '../metric-names.ts';
 import { countEvent, logger } from '../observability.ts';
-import { type CredentialName, METRICS } from '../operations.ts';
 import { jitteredDelay } from './lifetime.ts';
 import type { FleetView, Lease, LeaseClaim, StoredToken, TokenStore } from './store.ts';
 

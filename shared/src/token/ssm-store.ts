@@ -14,7 +14,7 @@ import {
   PutParameterCommand,
   type SSMClient,
 } from '@aws-sdk/client-ssm';
-import type { CredentialName } from '../operations.ts';
+import type { CredentialName } from '../credential-roles.ts';
 import { parameterNames } from '../runtime-types.ts';
 import { byName, type StageRead } from '../stage-read.ts';
 import {

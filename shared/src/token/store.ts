@@ -4,7 +4,7 @@
  * or, after a failed refresh, why nobody may for a while (the fleet's failure memory). Both are read in
  * one round trip. Implementations: SSM Parameter Store (Lambda) and memory (local mode, tests).
  */
-import type { CredentialName } from '../operations.ts';
+import type { CredentialName } from '../credential-roles.ts';
 
 /** The cached access_token of one credential, as every container sees it. */
 export interface StoredToken {

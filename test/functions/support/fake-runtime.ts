@@ -1,6 +1,6 @@
 /** A Runtime whose WeCom client is a function of (api, request): for tests of the chain alone. */
 import { vi } from 'vitest';
-import { type CredentialRole, credentialsForRole } from '#shared/operations.ts';
+import { type CredentialRole, credentialsForRole } from '#shared/credential-roles.ts';
 import type { CallOptions, Runtime } from '#shared/runtime-types.ts';
 import type { WeComApi } from '#shared/wecom/apis.ts';
 

@@ -1,6 +1,6 @@
 /** The fleet lease over a shared store: claims, a follower's wait, release and the failure record. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CredentialName } from '#shared/operations.ts';
+import type { CredentialName } from '#shared/credential-roles.ts';
 import { DEFAULT_LEASE, FleetLease, followerView } from '#shared/token/fleet-lease.ts';
 import { ResilientStore } from '#shared/token/resilient-store.ts';
 import type { Lease, StoredToken } from '#shared/token/store.ts';
