@@ -6,7 +6,7 @@
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { request } from 'undici';
 import { credentialKey } from '#shared/credentials.ts';
-import { ENV, parameterNames } from '#shared/runtime-types.ts';
+import { ENV, parameterNames } from '#shared/stage-names.ts';
 import { SsmTokenStore } from '#shared/token/ssm-store.ts';
 import { type Moto, startMoto } from '#test/support/moto.ts';
 import { type ServerProcess, startServerProcess } from './processes.ts';

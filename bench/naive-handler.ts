@@ -6,7 +6,7 @@
 import { GetParametersCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { type Dispatcher, request } from 'undici';
-import { parameterNames } from '#shared/runtime-types.ts';
+import { parameterNames } from '#shared/stage-names.ts';
 
 export interface NaiveHandlerOptions {
   readonly ssm: SSMClient;

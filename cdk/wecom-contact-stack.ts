@@ -10,7 +10,7 @@ import type { Construct } from 'constructs';
 import { credentialsForRole } from '#shared/credential-roles.ts';
 import { METRICS } from '#shared/metric-names.ts';
 import { getOperation, OPERATIONS, type OperationId } from '#shared/operations.ts';
-import { ENV } from '#shared/runtime-types.ts';
+import { ENV } from '#shared/stage-names.ts';
 import { layerCode } from './bundling.ts';
 import { ConcurrencyPlan, WECOM_LIMIT_SHARE, walksDepartments } from './concurrency.ts';
 import type { StackConfig } from './config.ts';

@@ -16,19 +16,19 @@ import { createOperationHandler } from '@wecom-contact/layer';
 import type { Context } from 'aws-lambda';
 import type { Sandbox, SandboxOptions } from '#sandbox/types.ts';
 import { CALLBACK_FUNCTION } from '#shared/callback/function.ts';
+import { describeError } from '#shared/error-mapping.ts';
 import {
   type HttpRequestError,
   MethodNotAllowedError,
   RouteNotFoundError,
   ValidationError,
 } from '#shared/errors.ts';
-import { describeError } from '#shared/http-errors.ts';
+import type { OperationRow } from '#shared/invocation.ts';
 import { MAX_BODY_BYTES } from '#shared/middleware/http-input.ts';
-import type { OperationRow } from '#shared/middleware/invocation.ts';
 import { errorResponse, jsonResponse } from '#shared/middleware/respond.ts';
-import { compileRoute, findRoute } from '#shared/middleware/routing.ts';
 import { generateOpenApi } from '#shared/openapi.ts';
 import { OPERATIONS, type OperationId } from '#shared/operations.ts';
+import { compileRoute, findRoute } from '#shared/routing.ts';
 import { resetRuntime, setRuntime } from '#shared/runtime.ts';
 import { toApiGatewayEvent, writeResult } from './api-gateway.ts';
 import { CONSOLE_PATH, type LocalCallbacks, localCallbacks } from './callbacks.ts';

@@ -9,8 +9,8 @@
  */
 import { startSandbox } from '#sandbox/index.ts';
 import type { Sandbox, SandboxOptions } from '#sandbox/types.ts';
+import type { Runtime } from '#shared/contracts.ts';
 import { createRuntime, runtimeFromEnvironment } from '#shared/runtime.ts';
-import type { Runtime } from '#shared/runtime-types.ts';
 
 export type Environment = Readonly<Record<string, string | undefined>>;
 

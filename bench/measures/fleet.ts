@@ -20,7 +20,7 @@ import { Agent } from 'undici';
 import { startSandbox } from '#sandbox/index.ts';
 import type { Sandbox } from '#sandbox/types.ts';
 import { createRuntime, type LayerRuntime } from '#shared/runtime.ts';
-import { parameterNames } from '#shared/runtime-types.ts';
+import { parameterNames } from '#shared/stage-names.ts';
 import { SsmTokenStore } from '#shared/token/ssm-store.ts';
 import { routeEvent } from '#test/functions/support/events.ts';
 import { createConventionalHandler } from '../conventional/handler.ts';

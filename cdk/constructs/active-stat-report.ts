@@ -14,7 +14,7 @@ import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { METRICS } from '#shared/metric-names.ts';
 import { REPORT_FUNCTION } from '#shared/report/function.ts';
-import { ENV } from '#shared/runtime-types.ts';
+import { ENV } from '#shared/stage-names.ts';
 import { type FunctionDefaults, WeComFunction } from './wecom-function.ts';
 import { deadLetterQueue } from './write-queue.ts';
 

@@ -10,7 +10,7 @@ import { Construct } from 'constructs';
 import { callbackParameterNames } from '#shared/callback/secrets.ts';
 import type { CredentialName } from '#shared/credential-roles.ts';
 import { DOCTOR_FUNCTION } from '#shared/doctor/function.ts';
-import { ENV } from '#shared/runtime-types.ts';
+import { ENV } from '#shared/stage-names.ts';
 import { type FunctionDefaults, WeComFunction } from './wecom-function.ts';
 
 export interface DoctorProps {

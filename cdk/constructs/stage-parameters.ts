@@ -12,7 +12,7 @@ import { Arn, ArnFormat, Aws, Stack, Validations } from 'aws-cdk-lib';
 import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Construct, type IConstruct } from 'constructs';
 import type { CredentialName } from '#shared/credential-roles.ts';
-import { parameterNames } from '#shared/runtime-types.ts';
+import { parameterNames } from '#shared/stage-names.ts';
 
 export interface StageParametersProps {
   /** `/wecom-contact/<stage>`: no trailing slash. */

@@ -17,7 +17,7 @@ import {
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { CredentialName } from '#shared/credential-roles.ts';
-import { ENV } from '#shared/runtime-types.ts';
+import { ENV } from '#shared/stage-names.ts';
 import { HANDLER, STANDALONE_FUNCTION_IDS } from '../../scripts/build.ts';
 import type { FunctionId } from '../../shared/src/function-ids.ts';
 import { functionCode } from '../bundling.ts';

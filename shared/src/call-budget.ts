@@ -7,7 +7,7 @@
  */
 import { optionalEnv } from './config.ts';
 import { ConfigurationError, ValidationError } from './errors.ts';
-import { ENV } from './runtime-types.ts';
+import { ENV } from './stage-names.ts';
 
 /** WeCom's per-API limit for one corp (docs/operations.md). */
 export const WECOM_CALLS_PER_MINUTE_PER_API = 10_000;

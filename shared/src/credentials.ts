@@ -17,7 +17,7 @@ import { classifyAwsFailure } from './aws-errors.ts';
 import type { CredentialName } from './credential-roles.ts';
 import { ConfigurationError, DependencyUnavailableError } from './errors.ts';
 import { logger } from './observability.ts';
-import { parameterNames } from './runtime-types.ts';
+import { parameterNames } from './stage-names.ts';
 import type { StageRead } from './stage-read.ts';
 import { rememberSecret } from './wecom/redact.ts';
 

@@ -1,6 +1,6 @@
 /**
  * The error hierarchy of the layer. Each class names one cause, so that the one HTTP mapping
- * (http-errors.ts), the retry policy and a Step Functions `Catch` can branch on `name` alone.
+ * (error-mapping.ts), the retry policy and a Step Functions `Catch` can branch on `name` alone.
  * Messages never contain an access_token, a secret or a member's personal data.
  */
 
@@ -178,4 +178,22 @@ export class InputProcessingError extends ServiceError {
  */
 export class ConfigurationError extends ServiceError {
   override readonly name = 'ConfigurationError';
+}
+
+/** An event from no source the layer knows (API Gateway v2, SQS, EventBridge, a direct invoke). */
+export class UnsupportedEventError extends ValidationError {
+  constructor() {
+    super(
+      'Unsupported event: expected an API Gateway HTTP API (payload 2.0) request, an SQS batch, an EventBridge event or the WeCom request object itself',
+    );
+  }
+}
+
+/** What a direct invoker sees for a bug: none of the bug's message or stack (the log has them). */
+export class InternalError extends ServiceError {
+  override readonly name = 'InternalError';
+  constructor(requestId: string) {
+    super(`Internal error (request ${requestId})`);
+    this.stack = `${this.name}: ${this.message}`;
+  }
 }

@@ -10,8 +10,9 @@
  */
 import middy, { type MiddyfiedHandler } from '@middy/core';
 import type { Context } from 'aws-lambda';
+import type { Runtime } from './contracts.ts';
+import type { OperationRow } from './invocation.ts';
 import { executeOperation } from './middleware/execute.ts';
-import type { OperationRow } from './middleware/invocation.ts';
 import { lambdaLogContext } from './middleware/log-context.ts';
 import { type InvocationLogger, logInvocation } from './middleware/logging.ts';
 import { normaliseEvent } from './middleware/normalise-event.ts';
@@ -21,7 +22,6 @@ import { validateInput } from './middleware/validate-input.ts';
 import { logger as defaultLogger, logDefaults } from './observability.ts';
 import { getOperation, type OperationId } from './operations.ts';
 import { getRuntime } from './runtime.ts';
-import type { Runtime } from './runtime-types.ts';
 
 export interface OperationHandlerOptions {
   /** Default: the container's runtime (from the environment, or the one `setRuntime` injected). */

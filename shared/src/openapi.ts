@@ -5,10 +5,10 @@
  * window, "mobile or email") are enforced at run time and named in the schemas' descriptions.
  */
 import * as z from 'zod';
-import { ERRCODE_RULES, type ErrorStatus } from './http-errors.ts';
+import { ERRCODE_RULES, type ErrorStatus } from './error-mapping.ts';
 import { MAX_BODY_BYTES } from './middleware/http-input.ts';
-import { compileRoute } from './middleware/routing.ts';
 import { OPERATIONS, type OperationDefinition } from './operations.ts';
+import { compileRoute } from './routing.ts';
 
 type JsonSchema = Record<string, unknown>;
 

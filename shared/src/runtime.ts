@@ -8,10 +8,11 @@
 import { SSMClient } from '@aws-sdk/client-ssm';
 import type { Dispatcher } from 'undici';
 import { optionalEnv, requireEnv, requireEnvList } from './config.ts';
+import type { Runtime } from './contracts.ts';
 import { CREDENTIALS, type CredentialName, credentialFor } from './credential-roles.ts';
 import { type CredentialSource, ssmCredentialSource, staticCredentialSource } from './credentials.ts';
 import { ConfigurationError } from './errors.ts';
-import { ENV, type Runtime } from './runtime-types.ts';
+import { ENV } from './stage-names.ts';
 import { stageParameterNames, startStageRead } from './stage-read.ts';
 import { MemoryTokenStore } from './token/memory-store.ts';
 import { TokenProvider, type TokenProviderOptions } from './token/provider.ts';

@@ -8,7 +8,7 @@
  */
 import { GetParametersCommand, type Parameter, type SSMClient } from '@aws-sdk/client-ssm';
 import type { CredentialName } from './credential-roles.ts';
-import { parameterNames } from './runtime-types.ts';
+import { parameterNames } from './stage-names.ts';
 
 export interface StageRead {
   /**

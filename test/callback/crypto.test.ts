@@ -7,7 +7,7 @@ import {
   signatureMatches,
   verifySignature,
 } from '#shared/callback/crypto.ts';
-import { CallbackRefusal, type RefusalReason } from '#shared/callback/refusal.ts';
+import { CallbackRefusal, type RefusalReason } from '#shared/callback/errors.ts';
 import { encryptRaw, framed, withPadByte } from './support.ts';
 import { GET_VECTORS, VECTORS, vector } from './vectors.ts';
 

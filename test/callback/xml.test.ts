@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CallbackRefusal } from '#shared/callback/refusal.ts';
+import { CallbackRefusal } from '#shared/callback/errors.ts';
 import { decodeXmlText, parseCallbackXml } from '#shared/callback/xml.ts';
 import { VECTORS } from './vectors.ts';
 

@@ -12,7 +12,7 @@ import { WECOM_CALLS_PER_MINUTE_PER_API } from '#shared/call-budget.ts';
 import { CALLBACK_FUNCTION } from '#shared/callback/function.ts';
 import { OPERATIONS } from '#shared/operations.ts';
 import { REPORT_FUNCTION } from '#shared/report/function.ts';
-import { parameterNames } from '#shared/runtime-types.ts';
+import { parameterNames } from '#shared/stage-names.ts';
 import {
   actionsOf,
   type CfnResourceJson,

@@ -10,7 +10,7 @@ import { CALLBACK_FUNCTION } from '#shared/callback/function.ts';
 import { METRICS } from '#shared/metric-names.ts';
 import { OPERATIONS } from '#shared/operations.ts';
 import { REPORT_FUNCTION } from '#shared/report/function.ts';
-import { parameterNames } from '#shared/runtime-types.ts';
+import { parameterNames } from '#shared/stage-names.ts';
 import {
   actionsOf,
   att,

@@ -14,7 +14,7 @@ import { startSandbox } from '#sandbox/index.ts';
 import type { Sandbox } from '#sandbox/types.ts';
 import { createDoctorHandler } from '#shared/doctor/handler.ts';
 import type { DoctorReport } from '#shared/doctor/report.ts';
-import { parameterNames } from '#shared/runtime-types.ts';
+import { parameterNames } from '#shared/stage-names.ts';
 import { KEYS } from '#test/callback/support.ts';
 import { fakeLambdaContext } from '#test/support/lambda-context.ts';
 import { motoAvailable, putStageParameters, useMoto } from '#test/support/moto.ts';

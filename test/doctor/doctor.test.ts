@@ -10,7 +10,7 @@ import type { Sandbox } from '#sandbox/types.ts';
 import { type DoctorSetup, runDoctor } from '#shared/doctor/checks.ts';
 import { type CheckResult, type DoctorReport, formatReport } from '#shared/doctor/report.ts';
 import { createRuntime } from '#shared/runtime.ts';
-import { parameterNames } from '#shared/runtime-types.ts';
+import { parameterNames } from '#shared/stage-names.ts';
 
 const PREFIX = '/wecom-contact/test';
 const names = parameterNames(PREFIX);

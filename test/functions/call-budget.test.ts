@@ -11,7 +11,7 @@ import {
   SCALABLE_LISTING,
 } from '#shared/call-budget.ts';
 import { ConfigurationError, ValidationError } from '#shared/errors.ts';
-import { ENV } from '#shared/runtime-types.ts';
+import { ENV } from '#shared/stage-names.ts';
 import { routeEvent } from './support/events.ts';
 import { type Harness, httpAnswer, startHarness } from './support/harness.ts';
 

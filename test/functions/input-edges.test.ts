@@ -4,10 +4,10 @@
  * dropped, never left for a retry that would meet the same failure until the dead-letter queue.
  */
 import { describe, expect, it } from 'vitest';
+import { describeError } from '#shared/error-mapping.ts';
 import { InputProcessingError, ValidationError } from '#shared/errors.ts';
 import { createOperationHandler } from '#shared/handler.ts';
-import { describeError } from '#shared/http-errors.ts';
-import { Invocation } from '#shared/middleware/invocation.ts';
+import { Invocation } from '#shared/invocation.ts';
 import { fakeLambdaContext } from '#test/support/lambda-context.ts';
 import { sqsEvent, sqsRecord } from './support/events.ts';
 import { fakeRuntime } from './support/fake-runtime.ts';

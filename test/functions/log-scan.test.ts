@@ -8,11 +8,11 @@
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { startSandbox } from '#sandbox/index.ts';
 import type { Sandbox } from '#sandbox/types.ts';
+import type { Runtime } from '#shared/contracts.ts';
 import { createOperationHandler } from '#shared/handler.ts';
 import type { OperationId } from '#shared/operations.ts';
 import { createReportHandler } from '#shared/report/handler.ts';
 import { createRuntime } from '#shared/runtime.ts';
-import type { Runtime } from '#shared/runtime-types.ts';
 import { MemoryTokenStore } from '#shared/token/memory-store.ts';
 import type { StoredToken } from '#shared/token/store.ts';
 import { startGroupRobot } from '#test/report/group-robot.ts';

@@ -4,9 +4,9 @@
  * a TypeError's 500.
  */
 import { describe, expect, it } from 'vitest';
+import { describeError } from '#shared/error-mapping.ts';
 import { UnexpectedAnswerError } from '#shared/errors.ts';
 import { createOperationHandler } from '#shared/handler.ts';
-import { describeError } from '#shared/http-errors.ts';
 import type { OperationId } from '#shared/operations.ts';
 import { isSameMember } from '#shared/wecom/retry.ts';
 import { fakeLambdaContext } from '#test/support/lambda-context.ts';

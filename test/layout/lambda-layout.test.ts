@@ -15,7 +15,7 @@ import { DOCTOR_FUNCTION } from '#shared/doctor/function.ts';
 import { METRICS } from '#shared/metric-names.ts';
 import type { OperationId } from '#shared/operations.ts';
 import { REPORT_FUNCTION } from '#shared/report/function.ts';
-import { ENV } from '#shared/runtime-types.ts';
+import { ENV } from '#shared/stage-names.ts';
 import { KEYS as CALLBACK_KEYS } from '#test/callback/support.ts';
 import { beijingYesterday } from '#test/functions/support/dates.ts';
 import { type RouteEventOptions, routeEvent, sqsEvent, sqsRecord } from '#test/functions/support/events.ts';

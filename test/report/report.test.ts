@@ -7,6 +7,7 @@ import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type Sandbox, startSandbox } from '#sandbox/index.ts';
+import type { WeComClient } from '#shared/contracts.ts';
 import { ReportFailedError } from '#shared/report/errors.ts';
 import { REPORT_FUNCTION } from '#shared/report/function.ts';
 import {
@@ -16,7 +17,7 @@ import {
 } from '#shared/report/handler.ts';
 import type { ReportResult } from '#shared/report/run.ts';
 import { createRuntime, type LayerRuntime, resetRuntime, setRuntime } from '#shared/runtime.ts';
-import { ENV, type WeComClient } from '#shared/runtime-types.ts';
+import { ENV } from '#shared/stage-names.ts';
 import { startFaultyProxy } from '#test/robustness/support.ts';
 import { type GroupRobot, refusingUrl, startGroupRobot } from './group-robot.ts';
 import { type CapturedOutput, captureOutput } from './output.ts';

@@ -7,7 +7,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { credentialKey, ssmCredentialSource } from '#shared/credentials.ts';
 import { readRuntimeConfig } from '#shared/runtime.ts';
-import { parameterNames } from '#shared/runtime-types.ts';
+import { parameterNames } from '#shared/stage-names.ts';
 
 const PREFIX = '/wecom-contact/test';
 const names = parameterNames(PREFIX);

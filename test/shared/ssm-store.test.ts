@@ -10,7 +10,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { credentialKey, ssmCredentialSource } from '#shared/credentials.ts';
 import { ConfigurationError, DependencyUnavailableError } from '#shared/errors.ts';
-import { parameterNames } from '#shared/runtime-types.ts';
+import { parameterNames } from '#shared/stage-names.ts';
 import { TokenProvider } from '#shared/token/provider.ts';
 import { SsmTokenStore } from '#shared/token/ssm-store.ts';
 import type { Lease, LeaseClaim, StoredToken } from '#shared/token/store.ts';

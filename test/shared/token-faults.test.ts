@@ -8,7 +8,7 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSandbox } from '#sandbox/index.ts';
 import type { Sandbox } from '#sandbox/types.ts';
-import { describeError } from '#shared/http-errors.ts';
+import { describeError } from '#shared/error-mapping.ts';
 import { createRuntime } from '#shared/runtime.ts';
 import { DEFAULT_BACKOFF, DEFAULT_CREDENTIAL_RECHECK_MS } from '#shared/token/failure-memory.ts';
 import { DEFAULT_LEASE } from '#shared/token/provider.ts';

@@ -16,7 +16,7 @@ import { createServer } from 'node:net';
 import { delimiter, join } from 'node:path';
 import { ParameterType, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
-import { parameterNames } from '#shared/runtime-types.ts';
+import { parameterNames } from '#shared/stage-names.ts';
 
 const COMMAND = 'moto_server';
 

@@ -12,7 +12,7 @@
  * would refuse WeCom's own sample), IV = the key's first 16 bytes.
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { CallbackRefusal } from './refusal.ts';
+import { CallbackRefusal } from './errors.ts';
 
 const KEY_PATTERN = /^[A-Za-z0-9]{43}$/;
 const BLOCK = 32;

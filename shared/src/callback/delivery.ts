@@ -15,9 +15,9 @@ import { decryptMessage, verifySignature } from './crypto.ts';
 import type { DedupStore } from './dedup.ts';
 import { dedupKey } from './dedup.ts';
 import type { Enricher } from './enrich.ts';
+import { CallbackRefusal, REFUSAL_STATUS, type RefusalReason } from './errors.ts';
 import { type ChangeType, type DirectoryEvent, toDirectoryEvent } from './events.ts';
 import type { EventPublisher } from './publisher.ts';
-import { CallbackRefusal, REFUSAL_STATUS, type RefusalReason } from './refusal.ts';
 import type { CallbackSecretSource, CallbackSecrets } from './secrets.ts';
 import { parseCallbackXml, textOf } from './xml.ts';
 

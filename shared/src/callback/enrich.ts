@@ -6,8 +6,9 @@
  * SSM down) `{status: 'unavailable'}`. The member object is personal data: it goes to the bus, never to
  * the log.
  */
+
+import type { Runtime } from '../contracts.ts';
 import { WeComError } from '../errors.ts';
-import type { Runtime } from '../runtime-types.ts';
 import type { DirectoryEvent, EventDetail } from './events.ts';
 
 export type Enricher = (event: DirectoryEvent, deadline?: number) => Promise<DirectoryEvent>;

@@ -13,7 +13,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { optionalEnv, requireEnv } from '../config.ts';
 import { countEvent, logger as defaultLogger } from '../observability.ts';
 import { createSsmClient, getRuntime } from '../runtime.ts';
-import { ENV } from '../runtime-types.ts';
+import { ENV } from '../stage-names.ts';
 import { DEFAULT_DEDUP_WINDOW_SECONDS, type DedupStore, DynamoDbDedupStore } from './dedup.ts';
 import { answerCallback, type CallbackMetric } from './delivery.ts';
 import { type Enricher, memberEnricher } from './enrich.ts';

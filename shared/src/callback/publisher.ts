@@ -1,5 +1,7 @@
 /** Where a directory event goes: EventBridge when deployed, a printing sink in local mode. */
+
 import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { PublishError } from './errors.ts';
 import type { DirectoryEvent } from './events.ts';
 
 export interface EventPublisher {
@@ -17,11 +19,6 @@ export function putEventsEntry(event: DirectoryEvent, busName: string) {
     ...(event.time && { Time: event.time }),
   };
 }
-
-export class PublishError extends Error {
-  override readonly name = 'PublishError';
-}
-
 export class EventBridgePublisher implements EventPublisher {
   constructor(
     private readonly client: () => EventBridgeClient,

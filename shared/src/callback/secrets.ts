@@ -10,7 +10,7 @@ import { GetParametersCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { classifyAwsFailure } from '../aws-errors.ts';
 import { ConfigurationError, DependencyUnavailableError } from '../errors.ts';
 import { logger } from '../observability.ts';
-import { parameterNames } from '../runtime-types.ts';
+import { parameterNames } from '../stage-names.ts';
 import { rememberSecret } from '../wecom/redact.ts';
 import { aesKeyOf } from './crypto.ts';
 

@@ -14,7 +14,7 @@
  * so it is a dependency the ecosystem already audits.
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { CallbackRefusal, type RefusalReason } from './refusal.ts';
+import { CallbackRefusal, type RefusalReason } from './errors.ts';
 
 export type XmlValue = string | XmlObject | XmlValue[];
 export interface XmlObject {

@@ -5,8 +5,10 @@
  * queues. A check that depends on one that failed is skipped, so the first fix is the one listed.
  */
 
+import type { WeComClient } from '../contracts.ts';
 import type { CredentialName } from '../credential-roles.ts';
 import { credentialFor } from '../credential-roles.ts';
+import { describeError } from '../error-mapping.ts';
 import {
   ConfigurationError,
   DependencyUnavailableError,
@@ -15,8 +17,7 @@ import {
   UpstreamTimeoutError,
   WeComError,
 } from '../errors.ts';
-import { describeError } from '../http-errors.ts';
-import { parameterNames, type WeComClient } from '../runtime-types.ts';
+import { parameterNames } from '../stage-names.ts';
 import type { AccessTokenSource } from '../token/provider.ts';
 import type { WeComApi } from '../wecom/apis.ts';
 import { fixForErrcode, putCorpId, putParameter, putSecret, putWebhook } from './fixes.ts';

@@ -5,8 +5,8 @@
  */
 
 import type { CredentialName } from '../credential-roles.ts';
-import { reportedIp } from '../http-errors.ts';
-import { parameterNames } from '../runtime-types.ts';
+import { reportedIp } from '../error-mapping.ts';
+import { parameterNames } from '../stage-names.ts';
 
 const SECRET_KIND: Record<CredentialName, string> = {
   contact: 'the contact-sync (通讯录同步) secret',

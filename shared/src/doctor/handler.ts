@@ -12,7 +12,7 @@ import { optionalEnv } from '../config.ts';
 import { ConfigurationError } from '../errors.ts';
 import { logger } from '../observability.ts';
 import { createSsmClient, readRuntimeConfig, runtimeFromEnvironment } from '../runtime.ts';
-import { ENV } from '../runtime-types.ts';
+import { ENV } from '../stage-names.ts';
 import { type DeadLetterQueue, type DoctorSetup, runDoctor } from './checks.ts';
 import type { DoctorReport } from './report.ts';
 

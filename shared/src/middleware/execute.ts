@@ -3,11 +3,11 @@
  * what the row's behaviour does), within a deadline taken from the Lambda's remaining time.
  */
 import type { Context } from 'aws-lambda';
-import { describeError } from '../http-errors.ts';
+import type { Runtime } from '../contracts.ts';
+import { describeError } from '../error-mapping.ts';
+import { type Invocation, type InvocationItem, invocationOf, type OperationRow } from '../invocation.ts';
 import type { BoundCall } from '../listing.ts';
 import { countEvent } from '../observability.ts';
-import type { Runtime } from '../runtime-types.ts';
-import { type Invocation, type InvocationItem, invocationOf, type OperationRow } from './invocation.ts';
 
 /** Kept back from the Lambda's remaining time to log and answer after WeCom's call gives up. */
 export const SAFETY_MARGIN_MS = 500;

@@ -5,9 +5,9 @@
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { HttpRequestError, MethodNotAllowedError, RouteNotFoundError, ValidationError } from '../errors.ts';
+import type { InvocationItem } from '../invocation.ts';
 import type { OperationDefinition } from '../operations.ts';
-import type { InvocationItem } from './invocation.ts';
-import { type CompiledRoute, findRoute } from './routing.ts';
+import { type CompiledRoute, findRoute } from '../routing.ts';
 
 /** Larger bodies are refused with 413; WeCom's biggest request (a 1000-user invite) is far smaller. */
 export const MAX_BODY_BYTES = 256 * 1024;

@@ -10,10 +10,10 @@
  */
 import { type Logger, LogLevelThreshold } from '@aws-lambda-powertools/logger';
 import type { MiddlewareObj, Request } from '@middy/core';
+import { describeError } from '../error-mapping.ts';
 import { ServiceError } from '../errors.ts';
-import { describeError } from '../http-errors.ts';
+import { Invocation, type InvocationItem, type OperationRow, sourceOf } from '../invocation.ts';
 import { isDebugEnabled, logger as layerLogger } from '../observability.ts';
-import { Invocation, type InvocationItem, type OperationRow, sourceOf } from './invocation.ts';
 
 export type InvocationLogger = Pick<Logger, 'debug' | 'info' | 'warn' | 'error' | 'level'>;
 

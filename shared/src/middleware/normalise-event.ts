@@ -5,10 +5,11 @@
  */
 import type { MiddlewareObj } from '@middy/core';
 import type { EventBridgeEvent, SQSEvent } from 'aws-lambda';
+import { UnsupportedEventError } from '../errors.ts';
+import { detectSource, Invocation, isApiGatewayV2Event } from '../invocation.ts';
 import type { OperationDefinition } from '../operations.ts';
+import { type CompiledRoute, compileRoute } from '../routing.ts';
 import { httpItem } from './http-input.ts';
-import { detectSource, Invocation, isApiGatewayV2Event, UnsupportedEventError } from './invocation.ts';
-import { type CompiledRoute, compileRoute } from './routing.ts';
 
 export function normaliseEvent(operation: OperationDefinition): MiddlewareObj {
   const route = compileRoute(operation.http);

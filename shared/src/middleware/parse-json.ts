@@ -5,7 +5,7 @@
  */
 import type { MiddlewareObj } from '@middy/core';
 import { ValidationError } from '../errors.ts';
-import { type InvocationItem, invocationOf } from './invocation.ts';
+import { type InvocationItem, invocationOf } from '../invocation.ts';
 
 export function parseJson(): MiddlewareObj {
   return {

@@ -1,15 +1,15 @@
 /**
  * The last steps: the answer in the shape each source expects. Success: API Gateway gets WeCom's JSON
  * with 200; a direct invoke or EventBridge gets WeCom's JSON itself; SQS gets `batchItemFailures`
- * naming the records worth retrying. Failure: ONE onError, fed by http-errors.ts.
+ * naming the records worth retrying. Failure: ONE onError, fed by error-mapping.ts.
  */
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyStructuredResultV2, SQSBatchResponse } from 'aws-lambda';
-import { ConfigurationError, MethodNotAllowedError, ServiceError } from '../errors.ts';
-import { describeError, type ErrorDescription } from '../http-errors.ts';
+import { describeError, type ErrorDescription } from '../error-mapping.ts';
+import { ConfigurationError, InternalError, MethodNotAllowedError, type ServiceError } from '../errors.ts';
+import { type Invocation, invocationOf, type OperationRow, sourceOf } from '../invocation.ts';
 import type { OperationId } from '../operations.ts';
 import { answerText } from '../wecom/answer-text.ts';
-import { type Invocation, invocationOf, type OperationRow, sourceOf } from './invocation.ts';
 
 const JSON_HEADERS = { 'content-type': 'application/json; charset=utf-8' } as const;
 
@@ -58,16 +58,6 @@ function batchResponse(invocation: Invocation, operationId: OperationId): SQSBat
   );
   return { batchItemFailures: retry.map((item) => ({ itemIdentifier: item.messageId ?? '' })) };
 }
-
-/** What a direct invoker sees for a bug: none of the bug's message or stack (the log has them). */
-export class InternalError extends ServiceError {
-  override readonly name = 'InternalError';
-  constructor(requestId: string) {
-    super(`Internal error (request ${requestId})`);
-    this.stack = `${this.name}: ${this.message}`;
-  }
-}
-
 export function mapErrors(operation: OperationRow): MiddlewareObj {
   return {
     name: 'mapErrors',

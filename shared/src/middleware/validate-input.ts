@@ -6,8 +6,8 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { z } from 'zod';
 import { ValidationError } from '../errors.ts';
+import { type InvocationItem, invocationOf } from '../invocation.ts';
 import type { OperationDefinition } from '../operations.ts';
-import { type InvocationItem, invocationOf } from './invocation.ts';
 import { jsonBoundsIssue } from './json-bounds.ts';
 
 export function validateInput(operation: OperationDefinition): MiddlewareObj {

@@ -5,8 +5,8 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Dispatcher } from 'undici';
+import type { WeComClient } from '../contracts.ts';
 import type { CredentialName } from '../credential-roles.ts';
-import type { WeComClient } from '../runtime-types.ts';
 import { reportWindow } from './dates.ts';
 import { type ErrorSummary, ReportFailedError, summarizeError } from './errors.ts';
 import { collectDayFigures, type DayFigures, type FigureSource, memoizeCounter } from './figures.ts';

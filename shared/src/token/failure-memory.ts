@@ -160,7 +160,7 @@ function weComDetails(error: unknown): Pick<FailureRecord, 'errcode' | 'errmsg'>
   return error instanceof WeComError ? { errcode: error.errcode, errmsg: error.errmsg } : {};
 }
 
-/** The 502 a refused credential stands for, as WeCom said it (http-errors.ts maps the errcode). */
+/** The 502 a refused credential stands for, as WeCom said it (error-mapping.ts maps the errcode). */
 function refusedError(failure: FailureRecord): WeComError {
   return new WeComError('gettoken', failure.errcode ?? 40001, failure.errmsg ?? 'invalid credential');
 }

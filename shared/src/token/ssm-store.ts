@@ -15,7 +15,7 @@ import {
   type SSMClient,
 } from '@aws-sdk/client-ssm';
 import type { CredentialName } from '../credential-roles.ts';
-import { parameterNames } from '../runtime-types.ts';
+import { parameterNames } from '../stage-names.ts';
 import { byName, type StageRead } from '../stage-read.ts';
 import {
   type FleetView,

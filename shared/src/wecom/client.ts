@@ -3,9 +3,9 @@
  * the retry policy around it, and the one token refresh WeCom's 40014/42001 call for.
  */
 
+import type { CallOptions, WeComClient } from '../contracts.ts';
 import type { CredentialName } from '../credential-roles.ts';
 import { WeComError } from '../errors.ts';
-import type { CallOptions, WeComClient } from '../runtime-types.ts';
 import type { AccessTokenSource } from '../token/provider.ts';
 import type { WeComApi, WeComRequest, WeComResponse } from './apis.ts';
 import {

@@ -1,8 +1,12 @@
 /**
  * Redaction of the values that must never reach a log line or an error: the access_token and the
  * corp secret wherever a URL carries them, and members' mobile numbers and e-mail addresses wherever
- * free text (an errmsg, an error's message) happens to echo them. Plain string functions, so the
- * transport, the logger and the tests share one definition.
+ * free text (an errmsg, an error's message) happens to echo them. One module, so the transport, the
+ * logger and the tests share one definition.
+ *
+ * Not pure: besides the patterns it keeps container-wide state, the secrets and tokens this container
+ * loaded (`rememberSecret`, `rememberToken`), and redacts those wherever they appear. That state lives
+ * as long as the module instance (the Lambda container, or a test file's worker).
  */
 
 export const REDACTED = '[REDACTED]';

@@ -1,7 +1,7 @@
 /** A Runtime whose WeCom client is a function of (api, request): for tests of the chain alone. */
 import { vi } from 'vitest';
+import type { CallOptions, Runtime } from '#shared/contracts.ts';
 import { type CredentialRole, credentialsForRole } from '#shared/credential-roles.ts';
-import type { CallOptions, Runtime } from '#shared/runtime-types.ts';
 import type { WeComApi } from '#shared/wecom/apis.ts';
 
 export type Answer = (api: WeComApi, request: Record<string, unknown>) => unknown;

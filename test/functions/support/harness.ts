@@ -6,11 +6,11 @@ import { LogLevelThreshold } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import { startSandbox } from '#sandbox/index.ts';
 import type { Sandbox, SandboxOptions } from '#sandbox/types.ts';
+import type { Runtime } from '#shared/contracts.ts';
 import { createOperationHandler } from '#shared/handler.ts';
 import type { InvocationLogger } from '#shared/middleware/logging.ts';
 import { OPERATIONS, type OperationId } from '#shared/operations.ts';
 import { createRuntime } from '#shared/runtime.ts';
-import type { Runtime } from '#shared/runtime-types.ts';
 import { fakeLambdaContext } from '#test/support/lambda-context.ts';
 
 export interface LogRecord {

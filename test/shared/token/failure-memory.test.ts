@@ -1,5 +1,6 @@
 /** The failure memory: what a failed gettoken blocks, for how long, and what it answers meanwhile. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describeError } from '#shared/error-mapping.ts';
 import {
   TokenUnavailableError,
   UpstreamHttpError,
@@ -7,7 +8,6 @@ import {
   UpstreamTimeoutError,
   WeComError,
 } from '#shared/errors.ts';
-import { describeError } from '#shared/http-errors.ts';
 import {
   classifyRefreshFailure,
   DEFAULT_BACKOFF,

@@ -1,7 +1,7 @@
 /** The token lifetime policy: pure functions, no provider. */
 import { describe, expect, it } from 'vitest';
+import { describeError } from '#shared/error-mapping.ts';
 import { UnexpectedAnswerError } from '#shared/errors.ts';
-import { describeError } from '#shared/http-errors.ts';
 import {
   isFresh,
   isNews,

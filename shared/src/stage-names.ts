@@ -1,37 +1,9 @@
 /**
- * The contracts between the layer's parts: what the endpoint middleware and the report need from the
- * WeCom client and the runtime, independent of how tokens are cached.
+ * Names the stack and the layer agree on: the environment variables the stack sets on a function and
+ * the SSM parameter names under a stage's prefix. Values only, no logic: the CDK app imports it
+ * without loading the layer.
  */
-import { CREDENTIALS_ENV, type CredentialName, type CredentialRole } from './credential-roles.ts';
-import type { WeComApi, WeComRequest, WeComResponse } from './wecom/apis.ts';
-
-export interface CallOptions {
-  credential: CredentialName;
-  /** Absolute deadline (epoch ms) for the whole call, retries included; derived from the Lambda's remaining time. */
-  deadline?: number;
-  /**
-   * Whether sending the call twice has the effect of sending it once (the operation table says, for
-   * the endpoints): only then is it re-sent after a failure that may have reached WeCom, unless a
-   * reconciler can check. Default false: never re-send blindly.
-   */
-  idempotent?: boolean;
-}
-
-/**
- * Calls WeCom with a cached access_token. Resolves with WeCom's JSON when errcode is 0; otherwise
- * rejects with one of the classes in errors.ts (WeComError, UpstreamHttpError, UpstreamTimeoutError,
- * UpstreamNetworkError, ConfigurationError).
- */
-export interface WeComClient {
-  call<A extends WeComApi>(api: A, request: WeComRequest<A>, options: CallOptions): Promise<WeComResponse<A>>;
-}
-
-/** Module-scope services a handler uses; one per container, reused while warm. */
-export interface Runtime {
-  readonly client: WeComClient;
-  /** The credential that serves a role: `read` → `app` when configured, else `contact`. */
-  credentialFor(role: CredentialRole): CredentialName;
-}
+import { CREDENTIALS_ENV, type CredentialName } from './credential-roles.ts';
 
 /**
  * Environment variables the stack sets on every function (names only: values that are secrets live

@@ -3,7 +3,7 @@
  * an HTTP event is meant for its operation (a catch-all route could send it anything), and by the
  * local server to route like API Gateway does.
  */
-import type { HttpMethod } from '../operations.ts';
+import type { HttpMethod } from './operations.ts';
 
 export interface RouteTemplate {
   readonly method: HttpMethod;

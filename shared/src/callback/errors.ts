@@ -1,5 +1,7 @@
 /**
- * Why a callback was refused. The reason goes to the log and to a metric dimension, never to the
+ * The callback's errors: a delivery refused (and the status WeCom gets), a publish that failed.
+ *
+ * Why a callback was refused: the reason goes to the log and to a metric dimension, never to the
  * answer: a caller learns only the HTTP status, which says nothing about how far its request got.
  */
 export type RefusalReason =
@@ -40,4 +42,9 @@ export class CallbackRefusal extends Error {
   constructor(readonly reason: RefusalReason) {
     super(`Callback refused: ${reason}`);
   }
+}
+
+/** EventBridge did not take an event: WeCom gets a 5xx and delivers it again. */
+export class PublishError extends Error {
+  override readonly name = 'PublishError';
 }

@@ -5,11 +5,11 @@
  * items, so SQS records go through exactly the same steps as an HTTP request.
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import type { PerformContext, WeComResult } from '../define-operation.ts';
-import { InputProcessingError, ServiceError, ValidationError } from '../errors.ts';
-import type { OperationDefinition, OperationId } from '../operations.ts';
+import type { PerformContext, WeComResult } from './define-operation.ts';
+import { InputProcessingError, ServiceError } from './errors.ts';
+import type { OperationDefinition, OperationId } from './operations.ts';
 
-export type { WeComResult } from '../define-operation.ts';
+export type { WeComResult } from './define-operation.ts';
 
 export type EventSource = 'http' | 'direct' | 'eventbridge' | 'sqs';
 
@@ -143,12 +143,4 @@ export function sourceOf(event: unknown): EventSource {
   if (event instanceof Invocation) return event.source;
   const detected = detectSource(event);
   return detected === 'unsupported' ? 'direct' : detected;
-}
-
-export class UnsupportedEventError extends ValidationError {
-  constructor() {
-    super(
-      'Unsupported event: expected an API Gateway HTTP API (payload 2.0) request, an SQS batch, an EventBridge event or the WeCom request object itself',
-    );
-  }
 }
