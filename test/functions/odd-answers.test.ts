@@ -8,7 +8,7 @@ import { describeError } from '#shared/error-mapping.ts';
 import { UnexpectedAnswerError } from '#shared/errors.ts';
 import { createOperationHandler } from '#shared/handler.ts';
 import type { OperationId } from '#shared/operations.ts';
-import { isSameMember } from '#shared/wecom/retry.ts';
+import { isSameMember } from '#shared/wecom/reconcilers.ts';
 import { fakeLambdaContext } from '#test/support/lambda-context.ts';
 import { routeEvent } from './support/events.ts';
 import { type Answer, fakeRuntime } from './support/fake-runtime.ts';

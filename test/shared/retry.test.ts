@@ -9,13 +9,11 @@ import {
 } from '#shared/errors.ts';
 import { OPERATIONS } from '#shared/operations.ts';
 import type { WeComApi } from '#shared/wecom/apis.ts';
+import { type Attempt, isSameMember, RECONCILED_APIS } from '#shared/wecom/reconcilers.ts';
 import {
-  type Attempt,
   backoffDelay,
   callWithRetry,
   DEFAULT_RETRY_POLICY,
-  isSameMember,
-  RECONCILED_APIS,
   type RetryEnvironment,
   retryVerdict,
 } from '#shared/wecom/retry.ts';

@@ -8,8 +8,8 @@ import type { CredentialName } from '../credential-roles.ts';
 import { WeComError } from '../errors.ts';
 import type { AccessTokenSource } from '../token/provider.ts';
 import type { WeComApi, WeComRequest, WeComResponse } from './apis.ts';
+import type { Attempt } from './reconcilers.ts';
 import {
-  type Attempt,
   callWithRetry,
   REAL_RETRY_ENVIRONMENT,
   type RetryEnvironment,
