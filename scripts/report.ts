@@ -12,7 +12,7 @@ import { ReportFailedError } from '#shared/report/errors.ts';
 import type { Comparison } from '#shared/report/figures.ts';
 import { createReportHandler } from '#shared/report/handler.ts';
 import { formatReportMessage } from '#shared/report/message.ts';
-import type { ReportedDay, ReportResult } from '#shared/report/run.ts';
+import type { ReportedDay, ReportResult } from '#shared/report/result.ts';
 import { createRuntime } from '#shared/runtime.ts';
 
 const USAGE =

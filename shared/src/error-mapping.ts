@@ -3,6 +3,7 @@
  * function for every other error class. The HTTP responses, the direct-invoke errors and the SQS
  * retry decision are all derived from `describeError`, so they can never disagree.
  */
+import { secondsToBeijingMidnight } from './beijing-dates.ts';
 import {
   ConfigurationError,
   DependencyUnavailableError,
@@ -54,14 +55,6 @@ const CONCURRENCY_RETRY_SECONDS = 2;
 const BUSY_RETRY_SECONDS = 5;
 /** SSM throttling clears within seconds; an unreachable SSM is worth the same short wait. */
 const DEPENDENCY_RETRY_SECONDS = 5;
-
-const DAY_SECONDS = 86_400;
-const BEIJING_OFFSET_SECONDS = 8 * 3_600;
-/** WeCom's daily blocks last until the end of its day: the next midnight in Beijing (UTC+8, no DST). */
-export const secondsToBeijingMidnight = (now: number) => {
-  const beijingSeconds = Math.floor(now / 1000) + BEIJING_OFFSET_SECONDS;
-  return DAY_SECONDS - (((beijingSeconds % DAY_SECONDS) + DAY_SECONDS) % DAY_SECONDS);
-};
 
 /** The lookups whose errors count toward WeCom's daily budget (docs/userid-lookups.md). */
 const BUDGETED_LOOKUPS: readonly OperationId[] = ['user-get-userid', 'user-get-userid-by-email'];

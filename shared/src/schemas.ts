@@ -21,7 +21,9 @@
  * - Formats follow the WeCom sandbox (sandbox/member-rules.ts), our executable reading of
  *   docs/wecom.md: a test sends what the sandbox refuses and expects it refused here.
  */
+
 import * as z from 'zod';
+import { beijingDay, calendarDay } from './beijing-dates.ts';
 import { isEncodable, unencodablePath } from './wecom/encoding.ts';
 
 /** Epoch milliseconds; injected so that the 30-day window of active stats can be tested. */
@@ -298,20 +300,6 @@ export const joinQrcode = z.strictObject({
     .optional()
     .meta({ description: '1: 171×171, 2: 399×399, 3: 741×741, 4: 2052×2052 pixels' }),
 });
-
-const DAY_MS = 86_400_000;
-const BEIJING_OFFSET_MS = 8 * 3_600_000;
-
-/** Days since the epoch of a `YYYY-MM-DD` calendar date, or undefined if there is no such date. */
-function calendarDay(date: string): number | undefined {
-  const [year, month, day] = date.split('-').map(Number) as [number, number, number];
-  const time = Date.UTC(year, month - 1, day);
-  const valid = new Date(time).getUTCMonth() === month - 1 && new Date(time).getUTCDate() === day;
-  return valid ? time / DAY_MS : undefined;
-}
-
-/** Today's Beijing date as days since the epoch. */
-export const beijingDay = (now: number) => Math.floor((now + BEIJING_OFFSET_MS) / DAY_MS);
 
 /** `user/get_active_stat`'s input for a given clock: a real date, today or up to 30 days before (Beijing). */
 export function activeStatFor(clock: Clock) {

@@ -3,7 +3,7 @@
  * the day's block as 429 until Beijing midnight, and personal data kept out of URLs and logs.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { secondsToBeijingMidnight } from '#shared/error-mapping.ts';
+import { secondsToBeijingMidnight } from '#shared/beijing-dates.ts';
 import { METRICS } from '#shared/metric-names.ts';
 import { captureOutput, metricCount } from '#test/shared/helpers.ts';
 import { routeEvent } from './support/events.ts';

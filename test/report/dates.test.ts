@@ -1,11 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  addDays,
-  beijingDate,
-  datesBetween,
-  reportedDayTimestamp,
-  reportWindow,
-} from '#shared/report/dates.ts';
+import { addDays, beijingDate, datesBetween } from '#shared/beijing-dates.ts';
+import { reportedDayTimestamp, reportWindow } from '#shared/report/window.ts';
 
 describe('report dates (Beijing calendar)', () => {
   it('turns the date at 16:00 UTC, when it is midnight in Beijing', () => {

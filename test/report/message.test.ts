@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addDays, datesBetween } from '#shared/report/dates.ts';
+import { addDays, datesBetween } from '#shared/beijing-dates.ts';
 import type { DayFigures } from '#shared/report/figures.ts';
 import { formatChange, formatReportMessage, GROUP_ROBOT_MARKDOWN_MAX_BYTES } from '#shared/report/message.ts';
 

@@ -15,7 +15,7 @@ import {
   type ReportHandlerOptions,
   type ReportOutcome,
 } from '#shared/report/handler.ts';
-import type { ReportResult } from '#shared/report/run.ts';
+import type { ReportResult } from '#shared/report/result.ts';
 import { createRuntime, type LayerRuntime, resetRuntime, setRuntime } from '#shared/runtime.ts';
 import { ENV } from '#shared/stage-names.ts';
 import { startFaultyProxy } from '#test/robustness/support.ts';

@@ -1,20 +1,6 @@
 /** The report's own failures, in the layer's error hierarchy (../errors.ts). */
-import { ServiceError, WeComError } from '../errors.ts';
-import type { FailedDay, ReportResult } from './run.ts';
-
-/** What the logs, the run's result and the error message say about a failure: never a secret. */
-export interface ErrorSummary {
-  readonly name: string;
-  readonly message: string;
-  readonly errcode?: number;
-}
-
-export function summarizeError(error: unknown): ErrorSummary {
-  if (error instanceof WeComError)
-    return { name: error.name, message: error.message, errcode: error.errcode };
-  if (error instanceof Error) return { name: error.name, message: error.message };
-  return { name: 'Error', message: String(error) };
-}
+import { ServiceError } from '../errors.ts';
+import type { FailedDay, ReportResult } from './result.ts';
 
 /**
  * Some days of a run could not be reported (after the client's retries). The other days were emitted

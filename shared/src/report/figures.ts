@@ -1,5 +1,5 @@
 /** The figures of one reported day: its active members and how they compare with earlier days. */
-import { addDays } from './dates.ts';
+import { addDays } from '../beijing-dates.ts';
 
 export interface Comparison {
   /** The earlier day. */

@@ -19,10 +19,11 @@ import { ValidationError, type ValidationIssue } from '../errors.ts';
 import { logger as defaultLogger, metrics as defaultMetrics } from '../observability.ts';
 import { createSsmClient, getRuntime } from '../runtime.ts';
 import { ENV } from '../stage-names.ts';
-import { ReportFailedError, summarizeError } from './errors.ts';
+import { ReportFailedError } from './errors.ts';
 import { REPORT_FUNCTION } from './function.ts';
 import type { MetricsSink } from './metric.ts';
-import { type ReportResult, runActiveStatReport } from './run.ts';
+import { type ReportResult, summarizeError } from './result.ts';
+import { runActiveStatReport } from './run.ts';
 import { webhookUrlFromParameter } from './webhook.ts';
 
 export interface ReportHandlerOptions {

@@ -4,7 +4,7 @@
  */
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { METRICS } from '../metric-names.ts';
-import { reportedDayTimestamp } from './dates.ts';
+import { reportedDayTimestamp } from './window.ts';
 
 /**
  * CloudWatch silently drops EMF data points older than 14 days. A back-fill may go back 30, so older

@@ -3,9 +3,10 @@
  * anything is sent to WeCom: a date outside WeCom's window would only come back as an error.
  */
 import * as z from 'zod';
+import { addDays, datesBetween } from '../beijing-dates.ts';
 import { ValidationError, type ValidationIssue } from '../errors.ts';
 import { activeStatFor } from '../schemas.ts';
-import { addDays, datesBetween, reportWindow } from './dates.ts';
+import { reportWindow } from './window.ts';
 
 /**
  * EventBridge Scheduler passes its `input` as the event itself (nothing at all when none is set); an

@@ -7,31 +7,22 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Dispatcher } from 'undici';
 import type { WeComClient } from '../contracts.ts';
 import type { CredentialName } from '../credential-roles.ts';
-import { reportWindow } from './dates.ts';
-import { type ErrorSummary, ReportFailedError, summarizeError } from './errors.ts';
-import { collectDayFigures, type DayFigures, type FigureSource, memoizeCounter } from './figures.ts';
+import { ReportFailedError } from './errors.ts';
+import { collectDayFigures, type FigureSource, memoizeCounter } from './figures.ts';
 import { REPORT_FUNCTION } from './function.ts';
 import { formatReportMessage } from './message.ts';
-import { type MetricOutcome, type MetricsSink, publishActiveMembers } from './metric.ts';
+import { type MetricsSink, publishActiveMembers } from './metric.ts';
 import { resolveReportDates } from './request.ts';
+import {
+  type DayReport,
+  type FailedDay,
+  type ReportedDay,
+  type ReportResult,
+  summarizeError,
+  type WebhookOutcome,
+} from './result.ts';
 import { postGroupRobotMarkdown } from './webhook.ts';
-
-export type ReportedDay = DayFigures & { readonly status: 'reported'; readonly metric: MetricOutcome };
-export interface FailedDay {
-  readonly status: 'failed';
-  readonly date: string;
-  readonly error: ErrorSummary;
-}
-export type DayReport = ReportedDay | FailedDay;
-
-/** `none`: no day was reported, so there was nothing to say. */
-export type WebhookOutcome = 'sent' | 'failed' | 'not-configured' | 'none';
-
-export interface ReportResult {
-  /** In date order. */
-  readonly days: readonly DayReport[];
-  readonly webhook: WebhookOutcome;
-}
+import { reportWindow } from './window.ts';
 
 export interface ReportDependencies {
   readonly client: WeComClient;
