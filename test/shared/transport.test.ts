@@ -2,7 +2,8 @@ import { errors, MockAgent } from 'undici';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { UpstreamHttpError, UpstreamTimeoutError, ValidationError, WeComError } from '#shared/errors.ts';
 import { logger } from '#shared/observability.ts';
-import { classify, createTransport, encodeJsonBody } from '#shared/wecom/transport.ts';
+import { classify } from '#shared/wecom/classify.ts';
+import { createTransport, encodeJsonBody } from '#shared/wecom/transport.ts';
 import { captureOutput } from './helpers.ts';
 
 const ORIGIN = 'https://wecom.test';

@@ -8,18 +8,19 @@
 /** \b \t \n \f \r: JSON.stringify writes these as two-character escapes, which WeCom accepts. */
 const SHORT_ESCAPES = new Set([0x08, 0x09, 0x0a, 0x0c, 0x0d]);
 
+const isSurrogate = (unit: number) => unit >= 0xd800 && unit <= 0xdfff;
+const isLowSurrogate = (unit: number) => unit >= 0xdc00 && unit <= 0xdfff;
+
 /** Whether JSON.stringify writes `text` without a `\uXXXX` escape. */
 export function isEncodable(text: string): boolean {
   for (let index = 0; index < text.length; index++) {
     const unit = text.charCodeAt(index);
     if (unit < 0x20) {
       if (!SHORT_ESCAPES.has(unit)) return false;
-    } else if (unit >= 0xd800 && unit <= 0xdbff) {
-      const next = text.charCodeAt(index + 1);
-      if (!(next >= 0xdc00 && next <= 0xdfff)) return false;
+    } else if (isSurrogate(unit)) {
+      // A high surrogate must be followed by a low one; a low one alone is lone.
+      if (isLowSurrogate(unit) || !isLowSurrogate(text.charCodeAt(index + 1))) return false;
       index++;
-    } else if (unit >= 0xdc00 && unit <= 0xdfff) {
-      return false;
     }
   }
   return true;

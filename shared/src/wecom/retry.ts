@@ -102,25 +102,38 @@ export async function callWithRetry<A extends WeComApi>(
     environment = REAL_RETRY_ENVIRONMENT,
   }: RetryContext,
 ): Promise<WeComResponse<A>> {
+  const settings = { deadline, idempotent, policy, environment };
   let mayHaveApplied = false;
   for (let retry = 0; ; retry++) {
     try {
       return await attempt(api, request);
     } catch (error) {
-      if (mayHaveApplied && error instanceof WeComError) {
-        const reconciled = await reconcile(api, request, error, attempt);
-        if (reconciled !== undefined) return reconciled;
-      }
+      const reconciled =
+        mayHaveApplied && error instanceof WeComError
+          ? await reconcile(api, request, error, attempt)
+          : undefined;
+      if (reconciled !== undefined) return reconciled;
       const verdict = retryVerdict(error);
-      if (!verdict.retryable || retry >= policy.maxRetries) throw error;
-      if (verdict.mayHaveApplied && !idempotent && !RECONCILED_APIS.has(api)) throw error;
-      const delay = backoffDelay(retry, policy, environment.random);
-      if (deadline - environment.now() - delay < policy.minAttemptMs) throw error;
+      const delay = retryDelay(api, verdict, retry, settings);
+      if (delay === undefined) throw error;
       mayHaveApplied ||= verdict.mayHaveApplied;
       logger.info('Retrying WeCom call', { api, retry: retry + 1, delayMs: delay, reason: describe(error) });
       await environment.sleep(delay);
     }
   }
+}
+
+/** The wait before re-sending after a failure, or undefined when the failure is the answer. */
+function retryDelay(
+  api: WeComApi,
+  verdict: RetryVerdict,
+  retry: number,
+  { deadline, idempotent, policy, environment }: Required<RetryContext>,
+): number | undefined {
+  if (!verdict.retryable || retry >= policy.maxRetries) return undefined;
+  if (verdict.mayHaveApplied && !idempotent && !RECONCILED_APIS.has(api)) return undefined;
+  const delay = backoffDelay(retry, policy, environment.random);
+  return deadline - environment.now() - delay < policy.minAttemptMs ? undefined : delay;
 }
 
 function describe(error: unknown): string {

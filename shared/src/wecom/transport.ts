@@ -7,20 +7,12 @@
  * - GET parameters travel in the query string, POST bodies as raw UTF-8 JSON; the access_token only
  *   ever in the query (WeCom answers 41001 otherwise).
  * - Every attempt is bounded by a connect timeout, its own time budget and the call's deadline.
- * - `classify` is the one place that turns an exchange into a result or a named error.
+ * - `classify` (classify.ts) is the one place that turns an exchange into a result or a named error.
  */
 import { performance } from 'node:perf_hooks';
 import { Agent, type Dispatcher } from 'undici';
-import {
-  type ServiceError,
-  UpstreamHttpError,
-  UpstreamNetworkError,
-  UpstreamTimeoutError,
-  ValidationError,
-  WeComError,
-} from '../errors.ts';
+import { UpstreamTimeoutError, ValidationError } from '../errors.ts';
 import { isDebugEnabled, logger } from '../observability.ts';
-import { rememberAnswerText } from './answer-text.ts';
 import {
   WECOM_DEFAULT_BASE_URL,
   WECOM_METHODS,
@@ -28,9 +20,9 @@ import {
   type WeComRequest,
   type WeComResponse,
 } from './apis.ts';
+import { classify } from './classify.ts';
 import { unencodablePath } from './encoding.ts';
-import { type Exchange, exchange } from './exchange.ts';
-import { redactText, redactValue } from './redact.ts';
+import { exchange } from './exchange.ts';
 
 export interface TransportTimeouts {
   /** TCP (and TLS) connection set-up. */
@@ -176,100 +168,4 @@ export function encodeJsonBody(payload: object): string {
     ]);
   }
   return JSON.stringify(payload);
-}
-
-export type { Exchange } from './exchange.ts';
-
-/**
- * The one place that decides what an exchange means. Returns WeCom's answer when errcode is 0, and
- * throws otherwise:
- *  - the attempt's time (or the call's deadline) running out, or undici's backstop timeouts →
- *    UpstreamTimeoutError;
- *  - any other transport failure → UpstreamNetworkError, `sent` false only when the request provably
- *    never left (refused, DNS, connect timeout);
- *  - a non-2xx status, or a body that is not a WeCom envelope → UpstreamHttpError;
- *  - errcode ≠ 0 → WeComError (the errmsg scrubbed of the token and of personal data).
- */
-export function classify<A extends WeComApi>(
-  api: A,
-  exchange: Exchange,
-  accessToken?: string,
-): WeComResponse<A> {
-  if ('error' in exchange) throw classifyFailure(api, exchange.error, exchange.timedOut);
-  const { statusCode, body } = exchange;
-  if (statusCode < 200 || statusCode > 299) throw new UpstreamHttpError(api, statusCode);
-  const envelope = parseEnvelope(api, body);
-  if (envelope === undefined) {
-    throw new UpstreamHttpError(api, statusCode, { detail: 'the body is not a WeCom JSON envelope' });
-  }
-  if (envelope.errcode !== 0) {
-    const errmsg = typeof envelope.errmsg === 'string' ? envelope.errmsg : '';
-    throw new WeComError(api, envelope.errcode, redactValue(redactText(errmsg), accessToken));
-  }
-  return rememberAnswerText(envelope as WeComResponse<A>, body);
-}
-
-/**
- * WeCom's envelope: an object with an integer `errcode`. A gettoken answer with an `access_token` but
- * no `errcode` is a success too (some proxies and older answers leave errcode 0 out).
- */
-function parseEnvelope(
-  api: WeComApi,
-  body: string,
-): ({ errcode: number; errmsg?: unknown } & object) | undefined {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body);
-  } catch {
-    return undefined;
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
-  const { errcode, access_token: token } = parsed as { errcode?: unknown; access_token?: unknown };
-  if (errcode === undefined && api === 'gettoken' && typeof token === 'string')
-    return { ...parsed, errcode: 0 };
-  return typeof errcode === 'number' && Number.isInteger(errcode)
-    ? (parsed as { errcode: number })
-    : undefined;
-}
-
-const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
-
-/** Failures that happen before a single byte of the request was written: safe to re-send anything. */
-const NOT_SENT_CODES = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ENETUNREACH',
-  'EHOSTUNREACH',
-  'EADDRNOTAVAIL',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-  'CERT_HAS_EXPIRED',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-]);
-
-function classifyFailure(api: WeComApi, error: unknown, timedOut: boolean): ServiceError {
-  const code = errorCode(error);
-  if (timedOut || (code !== undefined && TIMEOUT_CODES.has(code))) {
-    return new UpstreamTimeoutError(api, undefined, { cause: error });
-  }
-  // Anything else (ECONNRESET, UND_ERR_SOCKET, EPIPE, unknown) may have reached WeCom.
-  const resolved = code ?? 'UNKNOWN';
-  return new UpstreamNetworkError(api, resolved, !NOT_SENT_CODES.has(resolved), { cause: error });
-}
-
-/** undici puts the code on the error itself; fetch-style wrappers put it on `cause`. */
-function errorCode(error: unknown): string | undefined {
-  for (
-    let current = error, depth = 0;
-    depth < 3 && typeof current === 'object' && current !== null;
-    depth++
-  ) {
-    const { code, cause } = current as { code?: unknown; cause?: unknown };
-    if (typeof code === 'string') return code;
-    current = cause;
-  }
-  return undefined;
 }
