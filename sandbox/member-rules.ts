@@ -114,39 +114,47 @@ function readObject(value: unknown, field: string): Record<string, unknown> | un
 
 /** The optional fields shared by create and update, checked one by one; absent ones stay absent. */
 function readMemberFields(body: Record<string, unknown>): Partial<Member> {
-  const fields: Partial<Member> = {};
+  const texts: Partial<Member> = {};
   for (const field of Object.keys(TEXT_RULES) as TextField[]) {
     const text = readText(field, body[field]);
-    if (text !== undefined) fields[field] = text;
+    if (text !== undefined) texts[field] = text;
   }
-  const mobile = readAddress(body.mobile, 60103, validMobile);
-  if (mobile !== undefined) fields.mobile = mobile;
-  const email = readAddress(body.email, 60105, validEmail);
-  if (email !== undefined) fields.email = email;
-  const bizMail = readAddress(body.biz_mail, 60143, validEmail);
-  if (bizMail !== undefined) fields.biz_mail = bizMail;
-  const gender = readGender(body.gender);
-  if (gender !== undefined) fields.gender = gender;
-  const enable = optionalInteger(body.enable, 'enable');
-  if (enable !== undefined && enable !== 0 && enable !== 1) invalidParameter('enable must be 0 or 1');
-  if (enable !== undefined) fields.enable = enable;
-  const extattr = readObject(body.extattr, 'extattr');
-  if (extattr !== undefined) {
-    if (!Array.isArray(extattr.attrs)) invalidParameter('extattr.attrs must be an array');
-    fields.extattr = { attrs: extattr.attrs.filter(isJsonObject) };
-  }
-  const externalProfile = readObject(body.external_profile, 'external_profile');
-  if (externalProfile !== undefined) fields.external_profile = externalProfile;
-  const leaders = optionalStringArray(body.direct_leader, 40058);
-  if (leaders !== undefined) {
-    if (leaders.length > MAX_DIRECT_LEADERS) invalidParameter('direct_leader exceed max size');
-    fields.direct_leader = leaders;
-  }
-  const mainDepartment = optionalId(body.main_department, 'main_department');
-  if (mainDepartment !== undefined) fields.main_department = mainDepartment;
+  // Read in this order, so that the first bad field is the one WeCom names.
+  const others: Partial<Member> = {
+    mobile: readAddress(body.mobile, 60103, validMobile),
+    email: readAddress(body.email, 60105, validEmail),
+    biz_mail: readAddress(body.biz_mail, 60143, validEmail),
+    gender: readGender(body.gender),
+    enable: readEnable(body.enable),
+    extattr: readExtattr(body.extattr),
+    external_profile: readObject(body.external_profile, 'external_profile'),
+    direct_leader: readLeaders(body.direct_leader),
+    main_department: optionalId(body.main_department, 'main_department'),
+  };
   if (body.to_invite !== undefined && body.to_invite !== null && typeof body.to_invite !== 'boolean')
     invalidParameter('to_invite must be a bool');
-  return fields;
+  const present = Object.entries(others).filter(([, value]) => value !== undefined);
+  return { ...texts, ...Object.fromEntries(present) };
+}
+
+function readEnable(value: unknown): number | undefined {
+  const enable = optionalInteger(value, 'enable');
+  if (enable !== undefined && enable !== 0 && enable !== 1) invalidParameter('enable must be 0 or 1');
+  return enable;
+}
+
+function readExtattr(value: unknown): Member['extattr'] | undefined {
+  const extattr = readObject(value, 'extattr');
+  if (extattr === undefined) return undefined;
+  if (!Array.isArray(extattr.attrs)) invalidParameter('extattr.attrs must be an array');
+  return { attrs: extattr.attrs.filter(isJsonObject) };
+}
+
+function readLeaders(value: unknown): string[] | undefined {
+  const leaders = optionalStringArray(value, 40058);
+  if (leaders !== undefined && leaders.length > MAX_DIRECT_LEADERS)
+    invalidParameter('direct_leader exceed max size');
+  return leaders;
 }
 
 /** Department placement: ids, and `order`/`is_leader_in_dept` aligned with them (§3: 60132). */

@@ -72,11 +72,7 @@ async function serve(
   }
   if (!runtime.concurrency.enter(api)) return refuse(new WeComFailure(45033));
   try {
-    const fault = runtime.faults.take(api);
-    if (fault?.kind === 'delay') await sleep(fault.ms, undefined, { signal: runtime.stopping });
-    if (fault?.kind === 'reset') return void request.socket.resetAndDestroy();
-    if (fault?.kind === 'http') return writeProxyError(response, fault.status);
-    if (fault?.kind === 'errcode') return refuse(new WeComFailure(fault.errcode, fault.errmsg));
+    if (await playFault(runtime, api, request, response, refuse)) return;
     if (!runtime.rateLimiter.admit(api)) return refuse(new WeComFailure(45009));
     const result = route ? callRoute(runtime, route, call, body) : issueToken(runtime, call);
     writeJson(response, { errcode: 0, errmsg: 'ok', ...result });
@@ -87,6 +83,23 @@ async function serve(
   } finally {
     runtime.concurrency.leave(api);
   }
+}
+
+/** Plays the fault injected for this api, if any; true when it answered (or cut) the request. */
+async function playFault(
+  runtime: SandboxRuntime,
+  api: SandboxApi,
+  request: IncomingMessage,
+  response: ServerResponse,
+  refuse: (failure: WeComFailure) => void,
+): Promise<boolean> {
+  const fault = runtime.faults.take(api);
+  if (fault?.kind === 'delay') await sleep(fault.ms, undefined, { signal: runtime.stopping });
+  if (fault?.kind === 'reset') request.socket.resetAndDestroy();
+  else if (fault?.kind === 'http') writeProxyError(response, fault.status);
+  else if (fault?.kind === 'errcode') refuse(new WeComFailure(fault.errcode, fault.errmsg));
+  else return false;
+  return true;
 }
 
 /** §2: 41002/41004 missing, 40013 wrong corp, 40001 unknown secret. Works from untrusted IPs (§1.3). */

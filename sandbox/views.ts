@@ -31,33 +31,36 @@ function visiblePlacement(member: Member, visibility: Visibility) {
   };
 }
 
+/** WeCom answers an unset text field as `""`. */
+const text = (value: string | undefined) => value ?? '';
+
 export function memberView(record: MemberRecord, caller: Caller, visibility: Visibility): Member {
   const m = record.member;
   const placement = visiblePlacement(m, visibility);
   const view: Member = {
     userid: m.userid,
-    name: m.name ?? '',
+    name: text(m.name),
     department: placement.department,
     order: placement.order,
-    position: m.position ?? '',
-    mobile: m.mobile ?? '',
+    position: text(m.position),
+    mobile: text(m.mobile),
     gender: m.gender ?? '0',
-    email: m.email ?? '',
+    email: text(m.email),
     ...(m.biz_mail ? { biz_mail: m.biz_mail } : {}),
     is_leader_in_dept: placement.is_leader_in_dept,
     direct_leader: (m.direct_leader ?? []).filter((leader) => visibility.seesUserid(leader)),
-    avatar: m.avatar ?? '',
-    thumb_avatar: m.thumb_avatar ?? '',
-    telephone: m.telephone ?? '',
-    alias: m.alias ?? '',
-    address: m.address ?? '',
+    avatar: text(m.avatar),
+    thumb_avatar: text(m.thumb_avatar),
+    telephone: text(m.telephone),
+    alias: text(m.alias),
+    address: text(m.address),
     ...(m.main_department !== undefined && visibility.seesDepartment(m.main_department)
       ? { main_department: m.main_department }
       : {}),
     extattr: m.extattr ?? { attrs: [] },
     status: m.status,
-    qr_code: m.qr_code ?? '',
-    external_position: m.external_position ?? '',
+    qr_code: text(m.qr_code),
+    external_position: text(m.external_position),
     ...(m.external_profile ? { external_profile: m.external_profile } : {}),
     enable: m.enable ?? 1,
   };

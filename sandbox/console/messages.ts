@@ -83,6 +83,34 @@ function memberFields(member: Partial<Member>): Fields {
   ];
 }
 
+/** A member update: with minimal fields WeCom calls back only for a move (department or userid). */
+function updateUserFields(
+  change: Extract<ContactChange, { kind: 'update_user' }>,
+  full: boolean,
+): Fields | undefined {
+  const { changes } = change;
+  const moved = changes.department !== undefined || changes.new_userid !== undefined;
+  if (!full && !moved) return undefined;
+  return [
+    ['UserID', change.userid],
+    ['NewUserID', changes.new_userid],
+    ...(full ? memberFields(changes) : [['Department', list(changes.department)] as const]),
+  ];
+}
+
+/** A tag's members changed; a change that moved no member is not a change. */
+function updateTagFields(change: Extract<ContactChange, { kind: 'update_tag' }>): Fields | undefined {
+  const moved = [change.addUsers, change.delUsers, change.addParties, change.delParties];
+  if (!moved.some((items) => items?.length)) return undefined;
+  return [
+    ['TagId', change.tagid],
+    ['AddUserItems', list(change.addUsers)],
+    ['DelUserItems', list(change.delUsers)],
+    ['AddPartyItems', list(change.addParties)],
+    ['DelPartyItems', list(change.delParties)],
+  ];
+}
+
 /** The message body of a change, or `undefined` when WeCom would not call back. */
 function changeFields(change: ContactChange, fields: FieldSet): Fields | undefined {
   const full = fields === 'full';
@@ -94,16 +122,8 @@ function changeFields(change: ContactChange, fields: FieldSet): Fields | undefin
         ...(full ? memberFields(member) : [['Department', list(member.department)] as const]),
       ];
     }
-    case 'update_user': {
-      const { changes } = change;
-      const moved = changes.department !== undefined || changes.new_userid !== undefined;
-      if (!full && !moved) return undefined;
-      return [
-        ['UserID', change.userid],
-        ['NewUserID', changes.new_userid],
-        ...(full ? memberFields(changes) : [['Department', list(changes.department)] as const]),
-      ];
-    }
+    case 'update_user':
+      return updateUserFields(change, full);
     case 'delete_user':
       return [['UserID', change.userid]];
     case 'create_party':
@@ -125,20 +145,7 @@ function changeFields(change: ContactChange, fields: FieldSet): Fields | undefin
     case 'create_tag':
       return undefined;
     case 'update_tag':
-      // A change that moved no member is not a change.
-      if (
-        ![change.addUsers, change.delUsers, change.addParties, change.delParties].some(
-          (items) => items?.length,
-        )
-      )
-        return undefined;
-      return [
-        ['TagId', change.tagid],
-        ['AddUserItems', list(change.addUsers)],
-        ['DelUserItems', list(change.delUsers)],
-        ['AddPartyItems', list(change.addParties)],
-        ['DelPartyItems', list(change.delParties)],
-      ];
+      return updateTagFields(change);
   }
 }
 

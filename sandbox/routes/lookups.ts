@@ -69,14 +69,12 @@ function listPage({ body, corp }: CallContext) {
   if (limit < 1 || limit > PAGE_MAX) invalidParameter(`limit must be 1 to ${PAGE_MAX}`);
   const page: Array<Position & { userid: string }> = [];
   let more = false;
-  for (const { member, sequence } of corp.directory.members()) {
-    if (after !== undefined && sequence < after.sequence) continue;
-    for (const department of [...(member.department ?? [])].sort((a, b) => a - b)) {
-      if (after !== undefined && sequence === after.sequence && department <= after.department) continue;
-      if (page.length === limit) more = true;
-      else page.push({ sequence, department, userid: member.userid });
+  for (const position of positionsAfter(corp, after)) {
+    if (page.length === limit) {
+      more = true;
+      break;
     }
-    if (more) break;
+    page.push(position);
   }
   const last = page.at(-1);
   return {
@@ -84,6 +82,21 @@ function listPage({ body, corp }: CallContext) {
     dept_user: page.map(({ userid, department }) => ({ userid, department })),
   };
 }
+
+/** Every (userid, department) pair after the cursor, in page order. */
+function* positionsAfter(corp: CallContext['corp'], after: Position | undefined) {
+  for (const { member, sequence } of corp.directory.members()) {
+    if (after !== undefined && sequence < after.sequence) continue;
+    for (const department of [...(member.department ?? [])].sort((a, b) => a - b)) {
+      if (isAfter({ sequence, department }, after)) yield { sequence, department, userid: member.userid };
+    }
+  }
+}
+
+const isAfter = (position: Position, after: Position | undefined) =>
+  after === undefined ||
+  position.sequence > after.sequence ||
+  (position.sequence === after.sequence && position.department > after.department);
 
 export const lookupRoutes = defineRoutes({
   'user/getuserid': lookup('user/getuserid', ({ body, corp }) => {

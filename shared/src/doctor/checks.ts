@@ -93,35 +93,28 @@ async function missingParameters(setup: DoctorSetup, results: CheckResult[]): Pr
     return new Set(wanted);
   }
   const where = (name: string) => (found === undefined ? 'given to the local runtime' : name);
-  results.push(
-    setup.corpId !== undefined
-      ? ok('corp-id', 'from the corpId context (an environment value)')
-      : missing.has(names.corpId)
-        ? needsFix('corp-id', `${names.corpId} does not exist`, putCorpId(setup.prefix))
-        : ok('corp-id', where(names.corpId)),
-  );
+  /** One parameter's result: present, or the command that creates it. */
+  const check = (
+    name: string,
+    id: string,
+    fix: string,
+    detail = { missing: `${name} does not exist`, ok: where(name) },
+  ) => results.push(missing.has(name) ? needsFix(id, detail.missing, fix) : ok(id, detail.ok));
+  if (setup.corpId !== undefined)
+    results.push(ok('corp-id', 'from the corpId context (an environment value)'));
+  else check(names.corpId, 'corp-id', putCorpId(setup.prefix));
   for (const credential of setup.credentials) {
-    const name = names.secret(credential);
-    results.push(
-      missing.has(name)
-        ? needsFix(`secret:${credential}`, `${name} does not exist`, putSecret(setup.prefix, credential))
-        : ok(`secret:${credential}`, where(name)),
-    );
+    check(names.secret(credential), `secret:${credential}`, putSecret(setup.prefix, credential));
   }
-  if (setup.webhookParameter !== undefined) {
-    const name = setup.webhookParameter;
-    results.push(
-      missing.has(name)
-        ? needsFix('webhook', `${name} does not exist (reportWebhook is on)`, putWebhook(setup.prefix))
-        : ok('webhook', `${name} (the report posts to the group robot)`),
-    );
+  const webhook = setup.webhookParameter;
+  if (webhook !== undefined) {
+    check(webhook, 'webhook', putWebhook(setup.prefix), {
+      missing: `${webhook} does not exist (reportWebhook is on)`,
+      ok: `${webhook} (the report posts to the group robot)`,
+    });
   }
-  for (const { check, name, value } of setup.otherSecrets ?? []) {
-    results.push(
-      missing.has(name)
-        ? needsFix(check, `${name} does not exist`, putParameter(name, value, true))
-        : ok(check, where(name)),
-    );
+  for (const { check: id, name, value } of setup.otherSecrets ?? []) {
+    check(name, id, putParameter(name, value, true));
   }
   return missing;
 }

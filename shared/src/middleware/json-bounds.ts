@@ -37,10 +37,8 @@ export function jsonBoundsIssue(value: unknown): ValidationIssue | undefined {
     if (node.depth > MAX_JSON_DEPTH) {
       return { path: pathOf(node), message: `is nested more than ${MAX_JSON_DEPTH} levels deep` };
     }
-    // An oversized array is refused before its keys are listed.
-    const tooLong = Array.isArray(node.value) && node.value.length > MAX_JSON_ENTRIES;
-    const keys = tooLong ? [] : Object.keys(node.value);
-    if (tooLong || keys.length > MAX_JSON_ENTRIES) {
+    const keys = keysWithinBound(node.value);
+    if (keys === undefined) {
       return { path: pathOf(node), message: `has more than ${MAX_JSON_ENTRIES} entries` };
     }
     for (const key of keys) {
@@ -51,4 +49,11 @@ export function jsonBoundsIssue(value: unknown): ValidationIssue | undefined {
     }
   }
   return undefined;
+}
+
+/** The keys of an object or array, or undefined when it has too many (an array is refused before they are listed). */
+function keysWithinBound(value: object): string[] | undefined {
+  if (Array.isArray(value) && value.length > MAX_JSON_ENTRIES) return undefined;
+  const keys = Object.keys(value);
+  return keys.length > MAX_JSON_ENTRIES ? undefined : keys;
 }

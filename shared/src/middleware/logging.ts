@@ -54,6 +54,14 @@ export function logInvocation(operation: OperationRow, logger: InvocationLogger)
     logger.warn(message, { ...keys(request), messageId: item.messageId, ...fields });
   };
 
+  /** An SQS batch: a line per failed record, and one for the records deferred behind a failure. */
+  const logBatch = (invocation: Invocation, request: Request) => {
+    for (const item of invocation.items) if (item.error !== undefined) logRecord(item, request);
+    const deferred = invocation.items.filter((item) => item.deferred === true).length;
+    if (deferred > 0)
+      logger.info('SQS records deferred after a retryable failure', { ...keys(request), deferred });
+  };
+
   return {
     name: 'logInvocation',
     before: (request) => {
@@ -61,23 +69,21 @@ export function logInvocation(operation: OperationRow, logger: InvocationLogger)
     },
     after: (request) => {
       const invocation = request.event instanceof Invocation ? request.event : undefined;
-      if (invocation?.source === 'sqs') {
-        for (const item of invocation.items) if (item.error !== undefined) logRecord(item, request);
-        const deferred = invocation.items.filter((item) => item.deferred === true).length;
-        if (deferred > 0)
-          logger.info('SQS records deferred after a retryable failure', { ...keys(request), deferred });
-      }
+      if (invocation?.source === 'sqs') logBatch(invocation, request);
       // The fields are built only when the line is written: success is the hot path.
       if (debugEnabled()) logger.debug('Request served', keys(request));
     },
     onError: (request) => {
       const { retryable: _, ...failed } = failure(request.error);
-      const fields = { ...keys(request), ...failed };
-      if (fields.status === 500) logger.error('Request failed', { ...fields, error: request.error });
-      else if (fields.status === 502) logger.error('Request failed: the service needs an operator', fields);
-      else if (fields.status >= 429)
-        logger.warn('Request failed: unavailable or limited, worth a retry', fields);
-      else logger.info('Request refused', fields);
+      logFailure(logger, { ...keys(request), ...failed }, request.error);
     },
   };
+}
+
+/** Refusals are INFO, what is worth a retry WARN, what needs a human ERROR (with the error only for a bug). */
+function logFailure(logger: InvocationLogger, fields: { readonly status: number }, error: unknown): void {
+  if (fields.status === 500) logger.error('Request failed', { ...fields, error });
+  else if (fields.status === 502) logger.error('Request failed: the service needs an operator', fields);
+  else if (fields.status >= 429) logger.warn('Request failed: unavailable or limited, worth a retry', fields);
+  else logger.info('Request refused', fields);
 }
