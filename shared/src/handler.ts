@@ -24,11 +24,17 @@ import { getOperation, type OperationId } from './operations.ts';
 import { getRuntime } from './runtime.ts';
 
 export interface OperationHandlerOptions {
-  /** Default: the container's runtime (from the environment, or the one `setRuntime` injected). */
+  /**
+   * Where the handler gets its WeCom client and credentials.
+   * @default the container's runtime (`getRuntime`: built from the environment the stack sets, or the one `setRuntime` injected)
+   * @example { runtime: () => createRuntime({ corpId: 'ww…', secrets: { contact: '…' } }) }
+   */
   readonly runtime?: () => Runtime;
   /**
    * Where the chain's own outcome lines go (default: the layer's logger). The Lambda context always
    * goes on the layer's logger, which the client and the token provider write to.
+   * @default the layer's Powertools logger (`observability.ts`)
+   * @example { logger: new Logger({ serviceName: 'members' }) }
    */
   readonly logger?: InvocationLogger;
 }

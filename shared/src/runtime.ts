@@ -28,15 +28,26 @@ export interface LayerRuntime extends Runtime {
 }
 
 export interface RuntimeOptions {
-  /** Default WeCom's production endpoint. */
+  /**
+   * @default WeCom's production endpoint
+   * @example 'http://127.0.0.1:4010' (the sandbox)
+   */
   baseUrl?: string;
+  /** @example 'ww0123456789abcdef' */
   corpId: string;
+  /** @example { contact: process.env.WECOM_SECRET, app: process.env.WECOM_APP_SECRET } */
   secrets: { contact: string; app?: string };
-  /** Default: an in-memory store. */
+  /** @default an in-memory store (this runtime alone) */
   store?: TokenStore;
+  /** @default the container's shared keep-alive undici Agent */
   dispatcher?: Dispatcher;
+  /** @default Date.now */
   clock?: () => number;
-  /** Provider tuning (margin, lease) for tests. */
+  /**
+   * Provider tuning (margin, lease) for tests.
+   * @default the provider's defaults
+   * @example { refreshMarginMs: 1_000 }
+   */
   tokenOptions?: Pick<
     TokenProviderOptions,
     'refreshMarginMs' | 'lease' | 'holderId' | 'backoff' | 'credentialRecheckMs'

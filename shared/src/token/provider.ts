@@ -50,10 +50,19 @@ export interface TokenProviderOptions {
   credentials: CredentialSource;
   /** Used for gettoken only. */
   transport: WeComTransport;
-  /** @default a MemoryTokenStore (this provider alone) */
+  /**
+   * Where tokens are shared across the fleet.
+   * @default a MemoryTokenStore (this provider alone)
+   * @example new SsmTokenStore({ ssm: new SSMClient({}), prefix: '/wecom-contact/dev' })
+   */
   store?: TokenStore;
   /** Replace a new token this long before it expires (capped at half its lifetime). @default 30_000 */
   refreshMarginMs?: number;
+  /**
+   * The fleet lease on gettoken; each field falls back to its default.
+   * @default DEFAULT_LEASE
+   * @example { ttlMs: 5_000 }
+   */
   lease?: Partial<LeaseSettings>;
   /** The fleet's backoff after a transient gettoken failure. @default DEFAULT_BACKOFF (1 s doubling to 30 s) */
   backoff?: Partial<BackoffSettings>;
@@ -63,8 +72,11 @@ export interface TokenProviderOptions {
   defaultTimeoutMs?: number;
   /** This container's name on the lease. @default a random UUID */
   holderId?: string;
+  /** @default Date.now */
   clock?: () => number;
+  /** @default a real timer */
   sleep?: (ms: number) => Promise<unknown>;
+  /** @default Math.random */
   random?: () => number;
 }
 

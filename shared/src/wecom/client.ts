@@ -28,10 +28,21 @@ export function isTokenRejection(error: unknown): error is WeComError {
 export interface WeComClientOptions {
   transport: WeComTransport;
   tokens: AccessTokenSource;
+  /**
+   * How often and how long to retry within one call.
+   * @default DEFAULT_RETRY_POLICY (2 retries, 200 ms base, 2 s cap, 250 ms minimum attempt)
+   * @example { ...DEFAULT_RETRY_POLICY, maxRetries: 0 }
+   */
   retryPolicy?: RetryPolicy;
-  /** Time and randomness of the retries (tests). */
+  /**
+   * Time and randomness of the retries (tests).
+   * @default REAL_RETRY_ENVIRONMENT (Date.now, a real sleep, Math.random)
+   */
   retryEnvironment?: RetryEnvironment;
-  /** Deadline of a call made without one (an HTTP API gives up after 30 s). Default 25 s. */
+  /**
+   * Deadline of a call made without one (an HTTP API gives up after 30 s).
+   * @default 25_000
+   */
   defaultTimeoutMs?: number;
 }
 

@@ -35,12 +35,27 @@ export interface TransportTimeouts {
 export const DEFAULT_TIMEOUTS: TransportTimeouts = { connectMs: 3_000, attemptMs: 10_000 };
 
 export interface TransportOptions {
-  /** Default WECOM_DEFAULT_BASE_URL; a fixed-IP forward proxy or the sandbox otherwise. */
+  /**
+   * WeCom's origin, or a fixed-IP forward proxy, or the sandbox.
+   * @default WECOM_DEFAULT_BASE_URL (`https://qyapi.weixin.qq.com`)
+   * @example 'http://127.0.0.1:4010'
+   */
   baseUrl?: string;
-  /** Default: the container's shared keep-alive Agent. Tests inject a MockAgent. */
+  /**
+   * Where requests go. Tests inject a MockAgent.
+   * @default the container's shared keep-alive undici Agent
+   */
   dispatcher?: Dispatcher;
+  /**
+   * Bounds of one attempt; each field falls back to its default.
+   * @default DEFAULT_TIMEOUTS (connect 3 s, attempt 10 s)
+   * @example { attemptMs: 5_000 }
+   */
   timeouts?: Partial<TransportTimeouts>;
-  /** Epoch milliseconds; deadlines are compared against it. */
+  /**
+   * Epoch milliseconds; deadlines are compared against it.
+   * @default Date.now
+   */
   clock?: () => number;
 }
 
