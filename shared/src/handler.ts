@@ -3,8 +3,8 @@
  * chain (docs/architecture.md §2). A function entry in functions/ is one call to `createOperationHandler`.
  *
  * Chain (middy runs `before` in this order, `after` and `onError` in reverse):
- *   lambdaContext → mapErrors → logInvocation → shapeResponse → normaliseEvent → parseJson
- *   → validateInput → execute
+ *   lambdaContext → mapErrors → logInvocation → shapeResponse → prepareInvocation (normalise → parse
+ *   → validate, one typed pipeline) → execute
  * so every log line of the invocation carries its request id, the log sees the error as it was
  * raised, and mapErrors has the last word on what the caller gets.
  */
@@ -15,10 +15,8 @@ import type { OperationRow } from './invocation.ts';
 import { executeOperation } from './middleware/execute.ts';
 import { lambdaLogContext } from './middleware/log-context.ts';
 import { type InvocationLogger, logInvocation } from './middleware/logging.ts';
-import { normaliseEvent } from './middleware/normalise-event.ts';
-import { parseJson } from './middleware/parse-json.ts';
+import { prepareInvocation } from './middleware/prepare.ts';
 import { mapErrors, shapeResponse } from './middleware/respond.ts';
-import { validateInput } from './middleware/validate-input.ts';
 import { logger as defaultLogger, logDefaults } from './observability.ts';
 import { getOperation, type OperationId } from './operations.ts';
 import { getRuntime } from './runtime.ts';
@@ -68,8 +66,6 @@ export function createOperationHandler(
       .use(mapErrors(operation))
       .use(logInvocation(operation, options.logger ?? defaultLogger))
       .use(shapeResponse(operation))
-      .use(normaliseEvent(operation))
-      .use(parseJson())
-      .use(validateInput(operation))
+      .use(prepareInvocation(operation))
   );
 }

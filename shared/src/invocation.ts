@@ -1,8 +1,9 @@
 /**
- * One shape for every invocation source. An invocation is a list of items, each a WeCom request on its
- * way through the chain (JSON text → payload → validated input → result): one item for API Gateway,
- * a direct invoke and EventBridge, one per record for SQS. The middlewares and the handler work on
- * items, so SQS records go through exactly the same steps as an HTTP request.
+ * One shape for every invocation source. An invocation is a list of items, one for API Gateway, a
+ * direct invoke and EventBridge, one per record for SQS, each a WeCom request on its way through
+ * the steps (raw input → payload → validated request → result). Each step is a plain function from
+ * one stage to the next (`Invocation.map`), so a step run out of order does not compile; SQS records go
+ * through exactly the same steps as an HTTP request.
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { PerformContext, WeComResult } from './define-operation.ts';
@@ -16,17 +17,30 @@ export type EventSource = 'http' | 'direct' | 'eventbridge' | 'sqs';
 /** A row of the operation table seen through its interface, its id still typed. */
 export type OperationRow = OperationDefinition & { readonly id: OperationId };
 
-export interface InvocationItem {
+/** First stage, as the event gave it: JSON text and URL parameters still to merge, or the object itself. */
+export interface RawInput {
+  /** JSON text still to parse: an HTTP body or an SQS record body. */
+  readonly json?: string;
+  /** HTTP path and query parameters, merged over the body. */
+  readonly parameters?: Readonly<Record<string, string>>;
+  /** The request object itself (a direct invoke, an EventBridge detail). */
+  readonly payload?: unknown;
+}
+
+/** Second stage: the request object, URL parameters merged, not yet validated. */
+export interface ParsedRequest {
+  readonly payload: unknown;
+}
+
+/** Last stage: the validated request, ready to run: the call(s) its operation makes with it. */
+export type ReadyRequest = (context: PerformContext) => Promise<WeComResult>;
+
+/** One item, at the stage `T` of its input, with its outcome so far. */
+export interface InvocationItem<T = unknown> {
   /** SQS message id: the `itemIdentifier` of a batch item failure. */
   readonly messageId?: string;
-  /** JSON text still to parse: an HTTP body or an SQS record body. */
-  json?: string;
-  /** HTTP path and query parameters, merged over the body. */
-  parameters?: Readonly<Record<string, string>>;
-  /** The request object, not yet validated. */
-  payload?: unknown;
-  /** The validated request, ready to run: the call(s) its operation makes with it. */
-  run?: (context: PerformContext) => Promise<WeComResult>;
+  /** What the next step works on; absent once the item failed or was deferred. */
+  readonly input?: T;
   result?: WeComResult;
   /** Why this item failed. Only SQS records fail one by one; other sources fail as a whole. */
   error?: unknown;
@@ -39,15 +53,15 @@ export interface HttpRequestInfo {
   readonly requestId: string;
 }
 
-export class Invocation {
+export class Invocation<T = unknown> {
   constructor(
     readonly source: EventSource,
-    readonly items: InvocationItem[],
+    readonly items: InvocationItem<T>[],
     readonly http?: HttpRequestInfo,
   ) {}
 
   /** The only item of a non-batch source. */
-  get item(): InvocationItem {
+  get item(): InvocationItem<T> {
     const [item] = this.items;
     if (item === undefined || this.items.length !== 1)
       throw new Error(`A ${this.source} invocation has one item`);
@@ -55,37 +69,42 @@ export class Invocation {
   }
 
   /**
-   * Runs a step on every item still in play. A failing step fails the whole invocation, except for SQS
-   * records: the record keeps its error and the others carry on.
+   * The next stage: `step` on every item still in play. A failing step fails the whole invocation,
+   * except for SQS records: the record keeps its error and the others carry on.
    */
-  forEachPending(step: (item: InvocationItem) => void): void {
-    for (const item of this.items) {
-      if (!isPending(item)) continue;
+  map<U>(step: (input: T) => U): Invocation<U> {
+    const items = this.items.map((item): InvocationItem<U> => {
+      const { messageId } = item;
+      if (!isPending(item)) return { messageId, error: item.error, deferred: item.deferred };
       try {
-        step(item);
+        return { messageId, input: step(item.input as T) };
       } catch (error) {
         // The steps read the input: an error of ours says what is wrong with it; anything else is a
         // defect this input triggers, which a retry of the same input would meet again.
-        this.fail(item, error instanceof ServiceError ? error : new InputProcessingError(error));
+        return {
+          messageId,
+          error: this.failure(error instanceof ServiceError ? error : new InputProcessingError(error)),
+        };
       }
-    }
+    });
+    return new Invocation(this.source, items, this.http);
   }
 
   /**
-   * The asynchronous variant, one item at a time (a batch must not multiply the WeCom call rate).
-   * After a failure that `stopsBatch` says would hit the next records too, they are deferred.
+   * Runs each item still in play, one at a time (a batch must not multiply the WeCom call rate). After
+   * a failure that `stopsBatch` says would hit the next records too, they are deferred.
    */
-  async forEachPendingInSequence(
-    step: (item: InvocationItem) => Promise<void>,
+  async runInSequence(
+    run: (input: T) => Promise<WeComResult>,
     stopsBatch: (error: unknown) => boolean,
   ): Promise<void> {
     const queue = this.items.filter(isPending);
     for (let index = 0; index < queue.length; index++) {
-      const item = queue[index] as InvocationItem;
+      const item = queue[index] as InvocationItem<T>;
       try {
-        await step(item);
+        item.result = await run(item.input as T);
       } catch (error) {
-        this.fail(item, error);
+        item.error = this.failure(error);
         if (stopsBatch(error)) {
           for (const rest of queue.slice(index + 1)) rest.deferred = true;
           return;
@@ -94,9 +113,10 @@ export class Invocation {
     }
   }
 
-  private fail(item: InvocationItem, error: unknown): void {
+  /** An SQS record's failure stays with the record; any other source's fails the invocation. */
+  private failure(error: unknown): unknown {
     if (this.source !== 'sqs') throw error;
-    item.error = error;
+    return error;
   }
 }
 
@@ -106,7 +126,7 @@ const isPending = (item: InvocationItem) => item.error === undefined && item.def
 /** Reads the invocation a preceding middleware put in place of the raw event. */
 export function invocationOf(event: unknown): Invocation {
   if (event instanceof Invocation) return event;
-  throw new Error('The event was not normalised: normaliseEvent() must run first');
+  throw new Error('The event was not normalised: prepareInvocation() must run first');
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>

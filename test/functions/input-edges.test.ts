@@ -48,8 +48,7 @@ describe('a request nested 6,000 deep', () => {
 
 describe('a defect met while reading one input', () => {
   it('is an InputProcessingError: a 500 that SQS does not retry', () => {
-    const invocation = new Invocation('sqs', [{ messageId: 'm', json: '{}' }]);
-    invocation.forEachPending(() => {
+    const invocation = new Invocation('sqs', [{ messageId: 'm', input: { json: '{}' } }]).map(() => {
       throw new TypeError('a defect');
     });
     const [item] = invocation.items;

@@ -5,9 +5,10 @@
 import type { Context } from 'aws-lambda';
 import type { Runtime } from '../contracts.ts';
 import { describeError } from '../error-mapping.ts';
-import { type Invocation, type InvocationItem, invocationOf, type OperationRow } from '../invocation.ts';
+import type { Invocation, OperationRow } from '../invocation.ts';
 import type { BoundCall } from '../listing.ts';
 import { countEvent } from '../observability.ts';
+import { preparedOf } from './prepare.ts';
 
 /** Kept back from the Lambda's remaining time to log and answer after WeCom's call gives up. */
 export const SAFETY_MARGIN_MS = 500;
@@ -25,24 +26,19 @@ export function deadlineFor(invocation: Invocation, context: Context, now = Date
 
 export function executeOperation(operation: OperationRow, runtime: () => Runtime) {
   return async (event: unknown, context: Context): Promise<Invocation> => {
-    const invocation = invocationOf(event);
+    const invocation = preparedOf(event);
     const services = runtime();
     const credential = services.credentialFor(operation.credential);
-    await invocation.forEachPendingInSequence(
-      async (item) => {
+    await invocation.runInSequence(
+      (run) => {
         const deadline = deadlineFor(invocation, context);
         const call: BoundCall = (api, request) =>
           services.client.call(api, request, { credential, deadline, idempotent: operation.idempotent });
-        item.result = await validated(item)({ call, count: countEvent });
+        return run({ call, count: countEvent });
       },
       // A retryable failure (rate limit, WeCom down, misconfiguration) would meet the next records too.
       (error) => describeError(error, operation.id).retryable,
     );
     return invocation;
   };
-}
-
-function validated(item: InvocationItem): NonNullable<InvocationItem['run']> {
-  if (item.run === undefined) throw new Error('The item was not validated: validateInput() must run first');
-  return item.run;
 }

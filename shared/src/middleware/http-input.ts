@@ -5,7 +5,7 @@
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { HttpRequestError, MethodNotAllowedError, RouteNotFoundError, ValidationError } from '../errors.ts';
-import type { InvocationItem } from '../invocation.ts';
+import type { InvocationItem, RawInput } from '../invocation.ts';
 import type { OperationDefinition } from '../operations.ts';
 import { type CompiledRoute, findRoute } from '../routing.ts';
 
@@ -19,10 +19,10 @@ export function httpItem(
   event: APIGatewayProxyEventV2,
   operation: OperationDefinition,
   route: CompiledRoute,
-): InvocationItem {
+): InvocationItem<RawInput> {
   const pathParameters = routeParameters(event, operation, route);
   const query = queryParameters(event, operation);
-  return { json: bodyText(event), parameters: { ...query, ...pathParameters } };
+  return { input: { json: bodyText(event), parameters: { ...query, ...pathParameters } } };
 }
 
 /**

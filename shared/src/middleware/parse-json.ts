@@ -3,22 +3,14 @@
  * path and query parameters are laid over it. A body that names a parameter with another value than
  * the URL (e.g. PATCH /users/a with `{"userid":"b"}`) is refused rather than silently overridden.
  */
-import type { MiddlewareObj } from '@middy/core';
 import { ValidationError } from '../errors.ts';
-import { type InvocationItem, invocationOf } from '../invocation.ts';
+import type { ParsedRequest, RawInput } from '../invocation.ts';
 
-export function parseJson(): MiddlewareObj {
-  return {
-    name: 'parseJson',
-    before: (request) => invocationOf(request.event).forEachPending(parseItem),
-  };
-}
-
-function parseItem(item: InvocationItem): void {
-  if (item.json === undefined && item.parameters === undefined) return;
-  const body = item.json === undefined ? {} : parseObject(item.json);
-  item.json = undefined;
-  item.payload = mergeParameters(body, item.parameters ?? {});
+/** The request object of a raw input. */
+export function parseJson({ json, parameters, payload }: RawInput): ParsedRequest {
+  if (json === undefined && parameters === undefined) return { payload };
+  const body = json === undefined ? {} : parseObject(json);
+  return { payload: mergeParameters(body, parameters ?? {}) };
 }
 
 function parseObject(json: string): Record<string, unknown> {

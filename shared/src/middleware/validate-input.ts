@@ -3,25 +3,19 @@
  * schema (schemas.ts). A failure lists every problem by field, names the rule and never echoes the
  * value (personal data).
  */
-import type { MiddlewareObj } from '@middy/core';
 import type { z } from 'zod';
 import { ValidationError } from '../errors.ts';
-import { type InvocationItem, invocationOf } from '../invocation.ts';
+import type { ParsedRequest, ReadyRequest } from '../invocation.ts';
 import type { OperationDefinition } from '../operations.ts';
 import { jsonBoundsIssue } from './json-bounds.ts';
 
-export function validateInput(operation: OperationDefinition): MiddlewareObj {
-  return {
-    name: 'validateInput',
-    before: (request) =>
-      invocationOf(request.event).forEachPending((item) => {
-        item.run = validate(operation, item.payload);
-        item.payload = undefined;
-      }),
-  };
-}
+/** The operation's validation step: a request object → the request, ready to run. */
+export const validateInput =
+  (operation: OperationDefinition) =>
+  ({ payload }: ParsedRequest): ReadyRequest =>
+    validate(operation, payload);
 
-function validate(operation: OperationDefinition, payload: unknown): NonNullable<InvocationItem['run']> {
+function validate(operation: OperationDefinition, payload: unknown): ReadyRequest {
   // Before the schema walks it: a bound broken is a 400, never a stack overflow.
   const bound = jsonBoundsIssue(payload);
   if (bound !== undefined) {
