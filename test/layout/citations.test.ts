@@ -25,6 +25,8 @@ const OUT_OF_REPO_INPUTS = new RegExp(
 );
 const RELATIVE_PATH = /(?:\.\.\/)+[\w./-]*\.(?:md|json|ts)\b/g;
 const DOCS_PATH = /(?<![\w./-])docs\/[\w/-]+\.md\b/g;
+/** A module named by its path from the repository root, e.g. `shared/src/error-mapping.ts`. */
+const MODULE_PATH = /(?<![\w./#-])(?:shared|cdk|sandbox|local|scripts|functions|bench)\/[\w/.-]+\.ts\b/g;
 
 /** `file:line: text` for each line of each tracked file that `find` flags. */
 function offences(find: (line: string, file: string) => string[]): string[] {
@@ -60,6 +62,17 @@ describe('citations stay inside the repository', () => {
   it('every docs/….md a file names exists', () => {
     const missing = (line: string) =>
       [...line.matchAll(DOCS_PATH)].map(([path]) => path).filter((path) => !existsSync(join(ROOT, path)));
+    expect(offences(missing)).toEqual([]);
+  });
+
+  it('every module a doc or a comment names by its path exists (a move updates what cites it)', () => {
+    const prose = (line: string, file: string) => file.endsWith('.md') || /^\s*(?:\*|\/\/|\/\*)/.test(line);
+    const missing = (line: string, file: string) =>
+      prose(line, file)
+        ? [...line.matchAll(MODULE_PATH)]
+            .map(([path]) => path)
+            .filter((path) => !existsSync(join(ROOT, path)))
+        : [];
     expect(offences(missing)).toEqual([]);
   });
 
