@@ -5,7 +5,7 @@
  * window, "mobile or email") are enforced at run time and named in the schemas' descriptions.
  */
 import * as z from 'zod';
-import { ERRCODE_RULES, type ErrorStatus } from './error-mapping.ts';
+import { ERRCODE_RULES, type ErrorStatus } from './errcode-rules.ts';
 import { MAX_BODY_BYTES } from './middleware/http-input.ts';
 import { OPERATIONS, type OperationDefinition } from './operations.ts';
 import { compileRoute } from './routing.ts';

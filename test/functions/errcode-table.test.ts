@@ -1,9 +1,9 @@
 /**
- * Every row of the errcode → HTTP table (error-mapping.ts), end to end: the sandbox answers the row's
+ * Every row of the errcode → HTTP table (errcode-rules.ts), end to end: the sandbox answers the row's
  * errcode to the WeCom call, and the route answers the row's status, message and Retry-After.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ERRCODE_RULES, retryAfterOf } from '#shared/error-mapping.ts';
+import { ERRCODE_RULES, retryAfterOf } from '#shared/errcode-rules.ts';
 import { getOperation, type OperationId } from '#shared/operations.ts';
 import { routeEvent } from './support/events.ts';
 import { type Harness, httpAnswer, startHarness } from './support/harness.ts';
