@@ -22,6 +22,19 @@ describe('redaction', () => {
     expect(redacted).toContain('from ip: 10.1.2.3');
   });
 
+  it('keeps request ids whole even where their hex digits read as a mobile number', () => {
+    // The ids a lost log line carried: a UUID's last group, digits then a letter, or a letter first.
+    const ids = ['f93f1db0-20a0-4e04-84ab-19556275931a', 'fbfc02a0-84d1-406e-9d6f-a13800138000'];
+    for (const id of ids) {
+      expect(redactText(`request ${id} refused`)).toBe(`request ${id} refused`);
+      expect(redactingReplacer('function_request_id', id)).toBe(id);
+    }
+    // A number on its own is still a mobile, in ASCII or Chinese text.
+    expect(redactText('手机13800000001已存在; tel_13800000002; (13800000003)')).toBe(
+      `手机${REDACTED}已存在; tel_${REDACTED}; (${REDACTED})`,
+    );
+  });
+
   it('hides non-mainland mobile numbers in their international form', () => {
     const errmsg = 'mobile existed: +852 91234567; also +1-202-555-0123 and +44 7911 123456, order 12345678';
     const redacted = redactText(errmsg);

@@ -15,8 +15,13 @@ export const REDACTED = '[REDACTED]';
 const CREDENTIAL_PARAMS = /\b(access_token|corpsecret)=[^&#\s"'\\]*/gi;
 /** An e-mail address. */
 const EMAIL = /[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g;
-/** A mainland mobile number, with an optional +86 prefix; longer digit runs (request ids, hints) stay. */
-const MOBILE = /(?<![\d.])(?:\+?86[ -]?)?1[3-9]\d{9}(?![\d.])/g;
+/**
+ * A mainland mobile number, with an optional +86 prefix. Only a run that stands on its own: longer
+ * digit runs (request hints) and ASCII letter-and-digit runs (hex request ids: a UUID's last group
+ * `19556275931a` holds eleven digits that read as a mobile) stay whole, or a log line would lose the
+ * request id it is found by. Chinese text around a number still counts as a boundary.
+ */
+const MOBILE = /(?<![0-9A-Za-z.])(?:\+?86[ -]?)?1[3-9]\d{9}(?![0-9A-Za-z.])/g;
 /**
  * Any other number in WeCom's international form (docs/wecom.md §3): `+`, a country code and the
  * number, digits optionally separated by spaces or dashes (`+852 91234567`, `+1-202-555-0123`).
