@@ -4,13 +4,11 @@
  * a miss from the day's budget, but a value WeCom would accept must never be refused here.
  */
 import * as z from 'zod';
-import { integerParameter } from './schemas.ts';
+import { integerParameter, UNENCODABLE, utf8Bytes } from './schema-fields.ts';
 import { isEncodable } from './wecom/encoding.ts';
 
 /** user/list_id's page size (1–10,000). */
 export const USERID_PAGE_MAX = 10_000;
-
-const utf8Bytes = (value: string) => Buffer.byteLength(value, 'utf8');
 
 /**
  * The number as the directory stores it: WeCom allows digits, `+` and `-` (60103), and its own example
@@ -28,7 +26,7 @@ const mobile = z
  */
 const email = z
   .string()
-  .refine(isEncodable, { message: 'contains a control character or a lone surrogate, which WeCom refuses' })
+  .refine(isEncodable, { message: UNENCODABLE })
   .refine((value) => /^[^\s@]+@[^\s@]+$/.test(value), { message: 'must be an e-mail address' })
   .refine((value) => utf8Bytes(value) >= 6 && utf8Bytes(value) <= 64, { message: 'must be 6–64 bytes' })
   .meta({ minLength: 6, maxLength: 64, examples: ['lisi@example.com'] });
@@ -46,7 +44,7 @@ export const useridByEmail = z.strictObject({
 export const useridPage = z.strictObject({
   cursor: z
     .string()
-    .refine(isEncodable, { message: 'contains a control character or a lone surrogate, which WeCom refuses' })
+    .refine(isEncodable, { message: UNENCODABLE })
     .optional()
     .meta({ description: "The previous page's `next_cursor`; absent or empty for the first page" }),
   limit: integerParameter(z.int().min(1).max(USERID_PAGE_MAX))

@@ -24,12 +24,29 @@
 
 import * as z from 'zod';
 import { beijingDay, calendarDay } from './beijing-dates.ts';
-import { isEncodable, unencodablePath } from './wecom/encoding.ts';
+import {
+  chars,
+  departmentId,
+  email,
+  flag,
+  idOrDigits,
+  integerParameter,
+  mobile,
+  openid,
+  openObject,
+  orEmpty,
+  telephone,
+  text,
+  UNENCODABLE,
+  uint32,
+  userid,
+  utf8Bytes,
+} from './schema-fields.ts';
+import { isEncodable } from './wecom/encoding.ts';
 
 /** Epoch milliseconds; injected so that the 30-day window of active stats can be tested. */
 export type Clock = () => number;
 
-const UINT32_MAX = 2 ** 32 - 1;
 /**
  * WeCom's current documentation allows ONE direct leader; the older one (and corps configured before
  * 2023) allowed five. We accept up to five, so that no request WeCom could accept is refused here;
@@ -38,103 +55,6 @@ const UINT32_MAX = 2 ** 32 - 1;
 export const DIRECT_LEADER_MAX = 5;
 /** WeCom keeps active-member statistics for 30 days back from today (Beijing date). */
 export const ACTIVE_STAT_DAYS = 30;
-
-const codePoints = (value: string) => [...value].length;
-const utf8Bytes = (value: string) => Buffer.byteLength(value, 'utf8');
-
-const UNENCODABLE = 'contains a control character or a lone surrogate, which WeCom refuses';
-
-/** A value passed to WeCom as it is (unknown fields, free-form objects): only its strings are checked. */
-const passedThrough = z.unknown().superRefine((value, context) => {
-  const path = unencodablePath(value);
-  if (path !== undefined) context.addIssue({ code: 'custom', path, message: UNENCODABLE });
-});
-
-/** An object with the given fields that passes any other field through (checked as above). */
-const openObject = <T extends z.ZodRawShape>(shape: T) => z.object(shape).catchall(passedThrough);
-
-/** Any string WeCom can read; the base of every free-text field. */
-const text = () => z.string().refine(isEncodable, { message: UNENCODABLE, abort: true });
-
-/** A string of `min`–`max` characters (code points). */
-const chars = (min: number, max: number) =>
-  text()
-    .refine((value) => codePoints(value) >= min && codePoints(value) <= max, {
-      message: min === 0 ? `must be at most ${max} characters` : `must be ${min}–${max} characters`,
-    })
-    .meta({ minLength: min, maxLength: max });
-
-/**
- * WeCom's rule for an address (60105: "at most 64 bytes and a valid email"; 6 bytes at least): one `@`
- * between a local part and a dotted domain, no spaces. Not a strict ASCII pattern: which characters
- * WeCom takes beyond that is unknown, so WeCom decides (docs/validation.md).
- */
-const EMAIL = /^[^\s@]+@[^\s@.]+(?:\.[^\s@.]+)+$/u;
-
-/** An email address of 6–`max` bytes. */
-const email = (max: number) =>
-  text()
-    .regex(EMAIL, { message: 'must be a valid email address' })
-    .refine((value) => utf8Bytes(value) >= 6 && utf8Bytes(value) <= max, {
-      message: `must be 6–${max} bytes`,
-    })
-    .meta({ minLength: 6, maxLength: max, format: 'email' });
-
-/** `""` clears the field on update (and counts as absent on create). */
-const orEmpty = <T extends z.ZodType>(schema: T) => z.union([z.literal(''), schema]);
-
-/** Accept a decimal string where a number is expected (path and query values); leave anything else to fail. */
-const fromDecimalString = (value: unknown) =>
-  typeof value === 'string' && /^\d{1,10}$/.test(value) ? Number(value) : value;
-export const integerParameter = <T extends z.ZodType>(schema: T) => z.preprocess(fromDecimalString, schema);
-
-const uint32 = z.int().min(0).max(UINT32_MAX);
-const departmentId = z.int().min(1).max(UINT32_MAX);
-/**
- * An id WeCom reads as a number, sent as a JSON number or a string of its digits (WxJava sends
- * `main_department`, invite `party` and `tag` as strings). Passed to WeCom as sent.
- */
-const idOrDigits = z.union([
-  departmentId,
-  z
-    .string()
-    .regex(/^[1-9]\d{0,9}$/, { message: 'must be a positive integer' })
-    .refine((value) => Number(value) <= UINT32_MAX, { message: 'must be a positive integer' }),
-]);
-
-/** 1–64 bytes of letters, digits, `_ - @ .`, starting with a letter or digit (ASCII, so bytes = characters). */
-export const userid = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_@.-]{0,63}$/, {
-    message: 'must be 1–64 characters among letters, digits, _ - @ . and start with a letter or a digit',
-  })
-  .meta({ description: 'WeCom userid (case-insensitive in WeCom)', examples: ['zhangsan'] });
-
-/** WeChat openids are base64url-like tokens (28 characters today); we bound them without guessing more. */
-export const openid = z
-  .string()
-  .regex(/^[A-Za-z0-9_-]{1,128}$/, { message: 'must be 1–128 characters among letters, digits, _ and -' })
-  .meta({ examples: ['oDjGHs-1yCnGrRovBj2yHij5JAAA'] });
-
-/**
- * WeCom's 60103 rule: at most 32 characters among digits, `+` and `-` (the documented example
- * "+86 13800000000" has a space, so spaces pass too). Whether a number needs its country code is for
- * WeCom to say: `8613800000000` and `+86-13800000000` both pass here (docs/validation.md).
- */
-const MOBILE = /^[\d+ -]*\d[\d+ -]*$/;
-const mobile = z
-  .string()
-  .max(32, { message: 'must be at most 32 characters' })
-  .regex(MOBILE, { message: 'must be digits, with + - or spaces between them' })
-  .meta({ examples: ['+86 13800000000'] });
-
-/** Digits, `-`, `+` and `,` (extensions), ≤ 32 bytes; `""` clears it (go-workwx sends it on every update). */
-const telephone = z
-  .string()
-  .max(32, { message: 'must be at most 32 characters' })
-  .regex(/^[\d+,-]*$/, { message: 'must contain only digits, +, - and ,' });
-
-const flag = z.literal([0, 1]);
 
 /** Fields WeCom's user/create and user/update share, with the limits of docs/wecom.md §3 and §5. */
 const memberFields = {
