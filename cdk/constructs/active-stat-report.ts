@@ -20,9 +20,15 @@ import { deadLetterQueue } from './write-queue.ts';
 
 export interface ActiveStatReportProps {
   readonly defaults: FunctionDefaults;
-  /** A Scheduler `cron(…)` or `rate(…)` expression, read in Asia/Shanghai time. */
+  /**
+   * A Scheduler `cron(…)` or `rate(…)` expression, read in Asia/Shanghai time.
+   * @example 'cron(0 9 * * ? *)' (09:00 Beijing)
+   */
   readonly schedule: string;
-  /** The webhook URL parameter is configured: post the report to that group robot. */
+  /**
+   * The webhook URL parameter is configured: post the report to that group robot.
+   * @example true
+   */
   readonly webhook: boolean;
 }
 

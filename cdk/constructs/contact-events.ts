@@ -34,19 +34,39 @@ import { type FunctionDefaults, WeComFunction } from './wecom-function.ts';
 
 export interface ContactEventsProps {
   readonly defaults: FunctionDefaults;
+  /**
+   * Names the bus (`wecom-contact-<stage>`) and the audit log group.
+   * @example 'prod'
+   */
   readonly stage: string;
   /** The IAM-authorised API: the callback route is added to it with no authoriser. */
   readonly api: HttpApi;
+  /** That API's stage: its URL makes the `CallbackUrl` output; the route's throttle is set on it. */
   readonly apiStage: HttpStage;
-  /** The `app` credential is configured (enrichment reads with it). */
+  /**
+   * The `app` credential is configured (enrichment reads with it).
+   * @example false
+   */
   readonly appCredential: boolean;
-  /** Read each created/updated member into `detail.member`. */
+  /**
+   * Read each created/updated member into `detail.member`.
+   * @example true
+   */
   readonly enrich: boolean;
-  /** Days the archive keeps events; 0 keeps them forever. */
+  /**
+   * Days the archive keeps events; 0 keeps them forever.
+   * @example 365
+   */
   readonly archiveRetentionDays: number;
-  /** The callback route's own throttle. */
+  /**
+   * The callback route's own throttle.
+   * @example { rateLimit: 20, burstLimit: 40 }
+   */
   readonly throttle: ThrottleSettings;
-  /** Publish the event schemas to the EventBridge schema registry. */
+  /**
+   * Publish the event schemas to the EventBridge schema registry.
+   * @example false
+   */
   readonly schemaRegistry: boolean;
 }
 

@@ -14,13 +14,26 @@ import { ENV } from '#shared/stage-names.ts';
 import { type FunctionDefaults, WeComFunction } from './wecom-function.ts';
 
 export interface DoctorProps {
+  /**
+   * The stage name, in the `npm run doctor` command it outputs.
+   * @example 'prod'
+   */
   readonly stage: string;
   readonly defaults: FunctionDefaults;
-  /** Every credential the stage configures: each gets a token check and a call. */
+  /**
+   * Every credential the stage configures: each gets a token check and a call.
+   * @example ['contact', 'app']
+   */
   readonly credentials: readonly CredentialName[];
-  /** The report's webhook is enabled: check that its parameter exists. */
+  /**
+   * The report's webhook is enabled: check that its parameter exists.
+   * @example true
+   */
   readonly webhook: boolean;
-  /** Dead-letter queues by what they hold the failures of. */
+  /**
+   * Dead-letter queues by what they hold the failures of (a function id).
+   * @example new Map([['user-create', createQueue.deadLetterQueue]])
+   */
   readonly deadLetterQueues: ReadonlyMap<string, IQueue>;
 }
 

@@ -20,8 +20,15 @@ import { Construct } from 'constructs';
 import type { FunctionNetwork } from './wecom-function.ts';
 
 export interface FixedEgressProps {
-  /** One NAT gateway (and Elastic IP) per zone used, 1 or 2; 2 survives the loss of a zone. */
+  /**
+   * One NAT gateway (and Elastic IP) per zone used, 1 or 2; 2 survives the loss of a zone.
+   * @example 2
+   */
   readonly natGateways: number;
+  /**
+   * Of the VPC's flow logs (rejected traffic).
+   * @example RetentionDays.ONE_MONTH
+   */
   readonly logRetention: RetentionDays;
 }
 

@@ -15,17 +15,28 @@ import { METRICS } from '#shared/metric-names.ts';
 export const WECOM_BLOCK_PERCENT = 20;
 
 export interface LookupBudgetProps {
-  /** The corp's seat cap (企业人数上限), as the admin console shows it. */
+  /**
+   * The corp's seat cap (企业人数上限), as the admin console shows it.
+   * @example 500
+   */
   readonly seats: number;
   /**
    * The share of the seats (percent) at which the alarm fires, below WeCom's 20.
    * @default 15
+   * @example 10
    */
   readonly alarmPercent?: number;
-  /** The functions' metrics namespace and `service` dimension. */
+  /**
+   * The functions' metrics namespace and `service` dimension.
+   * @example METRICS.namespace
+   */
   readonly namespace: string;
+  /** @example 'wecom-contact-prod' */
   readonly serviceName: string;
-  /** Where the alarm is sent, if anywhere. */
+  /**
+   * Where the alarm is sent, if anywhere.
+   * @default unset: the alarm notifies no one
+   */
   readonly topic?: ITopic;
 }
 

@@ -20,13 +20,29 @@ import { OPERATIONS, type OperationId } from '#shared/operations.ts';
 import { constructId } from '../names.ts';
 
 export interface MemberApiProps {
-  /** Its name in the console and the CLI, per stage (`wecom-contact-<stage>`, `…-jwt`). */
+  /**
+   * Its name in the console and the CLI, per stage (`wecom-contact-<stage>`, `…-jwt`).
+   * @example 'wecom-contact-prod'
+   */
   readonly apiName: string;
+  /** @example 'WeCom contact API (prod), IAM-authorised' */
   readonly description: string;
+  /**
+   * The default authoriser of every route.
+   * @example new HttpIamAuthorizer()
+   */
   readonly authorizer: IHttpRouteAuthorizer;
+  /** The function of each operation: one is required per row of the table. */
   readonly handlers: ReadonlyMap<OperationId, IFunction>;
-  /** Applied to each route: each route calls one WeCom API, whose limit is per API. */
+  /**
+   * Applied to each route: each route calls one WeCom API, whose limit is per API.
+   * @example { rateLimit: 50, burstLimit: 100 }
+   */
   readonly throttle: ThrottleSettings;
+  /**
+   * Of the access logs.
+   * @example RetentionDays.ONE_MONTH
+   */
   readonly logRetention: RetentionDays;
 }
 

@@ -49,15 +49,24 @@ export interface WatchedApi {
 export interface MonitoringProps {
   /** The IAM API, and the JWT API when there is one: each gets its own 5xx alarm. */
   readonly apis: readonly WatchedApi[];
-  /** Every function, by function id. */
+  /** Every function, by function id: each gets a throttle and a duration alarm. */
   readonly functions: ReadonlyMap<string, LambdaFunction>;
-  /** Queues by the id of what they feed (a write function, the report). */
+  /** Queues by the id of what they feed (a write function, the report). @example new Map([[id, queue]]) */
   readonly queues: ReadonlyMap<string, WatchedQueue>;
+  /** The report function: its failed runs alarm. */
   readonly reporter: IFunction;
+  /** The daily active members, graphed on the dashboard. @example report.metricActiveMembers() */
   readonly activeMembers: IMetric;
-  /** Where the layer's EMF metrics go: namespace and the `service` dimension. */
+  /**
+   * Where the layer's EMF metrics go: namespace and the `service` dimension.
+   * @example { namespace: METRICS.namespace, service: 'wecom-contact-prod' }
+   */
   readonly metrics: { readonly namespace: string; readonly service: string };
-  /** Subscribe this address to a new alarm topic. */
+  /**
+   * Subscribe this address to a new alarm topic.
+   * @default unset: no topic, the alarms notify no one
+   * @example 'ops@example.com'
+   */
   readonly alarmEmail?: string;
 }
 

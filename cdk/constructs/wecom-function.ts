@@ -50,13 +50,30 @@ export interface FunctionDefaults {
 }
 
 export interface WeComFunctionProps {
+  /**
+   * The operation's id (or another function's): its bundle, and its name in logs and metrics.
+   * @example 'user-create'
+   */
   readonly functionId: FunctionId;
+  /** @example 'POST /users: Create a member' */
   readonly description: string;
-  /** The credentials it may use: WECOM_CREDENTIALS, and the SSM parameters it is granted. */
+  /**
+   * The credentials it may use: WECOM_CREDENTIALS, and the SSM parameters it is granted.
+   * @example ['contact', 'app']
+   */
   readonly credentials: readonly CredentialName[];
+  /** What every function of the stage shares (layer, parameters, logging, network). */
   readonly defaults: FunctionDefaults;
-  /** Added to the default variables. */
+  /**
+   * Added to the default variables (and overriding them).
+   * @default none
+   * @example { WECOM_FETCH_CHILD_MAX_DEPARTMENTS: '500' }
+   */
   readonly environment?: Readonly<Record<string, string>>;
+  /**
+   * @default DEFAULT_TIMEOUT (25 s)
+   * @example Duration.minutes(5)
+   */
   readonly timeout?: Duration;
 }
 

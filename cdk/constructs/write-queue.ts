@@ -10,11 +10,22 @@ import { Queue, QueueEncryption, type QueueProps } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
 export interface WriteQueueProps {
+  /** The write function that takes the queue's messages. */
   readonly consumer: IFunction;
+  /**
+   * The consumer's timeout: the visibility timeout is six times it.
+   * @example DEFAULT_TIMEOUT (25 s)
+   */
   readonly consumerTimeout: Duration;
-  /** Concurrent invocations of the consumer from this queue (see the arithmetic in the stack). */
+  /**
+   * Concurrent invocations of the consumer from this queue (see the arithmetic in the stack).
+   * @example 4
+   */
   readonly maxConcurrency: number;
-  /** Records per invocation. */
+  /**
+   * Records per invocation.
+   * @example WRITE_BATCH_SIZE
+   */
   readonly batchSize: number;
 }
 

@@ -13,8 +13,17 @@ import { compileRoute } from './routing.ts';
 type JsonSchema = Record<string, unknown>;
 
 export interface OpenApiOptions {
-  /** The server the document points at, e.g. the local API or the deployed stage's URL. */
+  /**
+   * The server the document points at, e.g. the local API or the deployed stage's URL.
+   * @default none: `servers` is empty
+   * @example 'http://127.0.0.1:3000'
+   */
   readonly serverUrl?: string;
+  /**
+   * `info.version`.
+   * @default '0.1.0'
+   * @example '1.2.0'
+   */
   readonly version?: string;
 }
 

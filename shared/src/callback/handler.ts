@@ -35,16 +35,33 @@ export const CALLBACK_ENV = {
 } as const;
 
 export interface ContactCallbackOptions {
-  /** Default: WECOM_CALLBACK_TOKEN/WECOM_CALLBACK_AES_KEY/WECOM_CORP_ID when set, else SSM under WECOM_SSM_PREFIX. */
+  /**
+   * The callback's Token, EncodingAESKey and receive id (the corp id).
+   * @default WECOM_CALLBACK_TOKEN, WECOM_CALLBACK_AES_KEY and WECOM_CORP_ID when the first two are set,
+   *   else the SSM parameters under WECOM_SSM_PREFIX (read at first use)
+   * @example staticCallbackSecrets(token, encodingAesKey, corpId)
+   */
   readonly secrets?: CallbackSecretSource;
-  /** Default: DynamoDB, the table WECOM_CALLBACK_DEDUP_TABLE, one-day window. */
+  /**
+   * Claims each delivery once, so that WeCom's retries publish one event.
+   * @default DynamoDB, the table WECOM_CALLBACK_DEDUP_TABLE, one-day window
+   * @example new MemoryDedupStore()
+   */
   readonly dedup?: DedupStore;
-  /** Default: EventBridge, the bus WECOM_CALLBACK_BUS. */
+  /** @default EventBridge, the bus WECOM_CALLBACK_BUS */
   readonly publisher?: EventPublisher;
-  /** Default: user/get through the container's runtime, unless WECOM_CALLBACK_ENRICH is `false`; `false` turns it off. */
+  /**
+   * Reads the member a create/update event names; `false` turns enrichment off.
+   * @default user/get through the container's runtime, unless WECOM_CALLBACK_ENRICH is `false`
+   * @example false
+   */
   readonly enrich?: Enricher | false;
+  /** @default the layer's logger */
   readonly logger?: Logger;
-  /** Default: one EMF line per count. */
+  /**
+   * @default one EMF line per count
+   * @example () => {} (local mode: no metrics)
+   */
   readonly count?: (metric: CallbackMetric) => void;
 }
 

@@ -27,19 +27,33 @@ import { runActiveStatReport } from './run.ts';
 import { webhookUrlFromParameter } from './webhook.ts';
 
 export interface ReportHandlerOptions {
-  /** Default: the container's runtime, configured from the environment. */
+  /**
+   * The WeCom client and credentials the run calls with.
+   * @default getRuntime: the container's runtime, configured from the environment
+   * @example () => createRuntime({ baseUrl: 'http://127.0.0.1:4010', corpId, secrets }) (the sandbox)
+   */
   readonly runtime?: () => Runtime;
   /**
-   * Default: the SecureString parameter named by WECOM_REPORT_WEBHOOK_PARAMETER, read at first use;
-   * no message when the variable is unset or the parameter does not exist.
+   * The group robot's webhook URL; `undefined`: no message.
+   * @default the SecureString parameter named by WECOM_REPORT_WEBHOOK_PARAMETER, read at first use
+   *   (`undefined` when the variable is unset or the parameter does not exist)
+   * @example async () => 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…'
    */
   readonly webhookUrl?: () => Promise<string | undefined>;
-  /** Decides which day "yesterday" is. Default: Date.now. */
+  /**
+   * Decides which day "yesterday" is (epoch ms).
+   * @default Date.now
+   * @example () => Date.parse('2026-11-26T01:00:00Z')
+   */
   readonly clock?: () => number;
-  /** Default: the layer's logger, which the WeCom client writes to as well. */
+  /** @default the layer's logger, which the WeCom client writes to as well */
   readonly logger?: Logger;
+  /** Where the active-member count goes. @default the layer's Powertools metrics (EMF) */
   readonly metrics?: MetricsSink;
-  /** Transport for the webhook POST. Default: undici's global dispatcher. */
+  /**
+   * Transport for the webhook POST. Tests inject a MockAgent.
+   * @default undici's global dispatcher
+   */
   readonly dispatcher?: Dispatcher;
 }
 

@@ -19,9 +19,13 @@ export type Outcome<T> = ({ readonly state: 'ok' } & T) | { readonly state: Excl
 const WRITE_TRIES = 2;
 const WRITE_BACKOFF_MS = 50;
 
+/** The provider's own timing (TokenProviderOptions), so that tests drive both with one fake clock. */
 export interface ResilientStoreOptions {
+  /** @example Date.now */
   clock: () => number;
+  /** Waits between the tries of a throttled write. @example setTimeout (node:timers/promises) */
   sleep: (ms: number) => Promise<unknown>;
+  /** Jitters that wait. @example Math.random */
   random: () => number;
 }
 

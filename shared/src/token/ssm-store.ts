@@ -33,10 +33,18 @@ import {
 const LOOK_BACK_VERSIONS = 8;
 
 export interface SsmTokenStoreOptions {
+  /** @example createSsmClient() (short timeouts, one retry) */
   ssm: SSMClient;
-  /** The stage's prefix, e.g. `/wecom-contact/dev`. */
+  /**
+   * The stage's prefix: the records live under it.
+   * @example '/wecom-contact/dev'
+   */
   prefix: string;
-  /** The cold container's one read of every stage parameter, when it started one. */
+  /**
+   * The cold container's one read of every stage parameter, when it started one.
+   * @default none: every read is a GetParameters of its own
+   * @example startStageRead(ssm, stageParameterNames(prefix, credentials, corpId))
+   */
   stageRead?: StageRead;
 }
 
