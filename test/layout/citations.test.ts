@@ -77,12 +77,17 @@ describe('citations stay inside the repository', () => {
   });
 
   it('the checks flag what they are meant to flag', () => {
+    // Sample paths are assembled here, so that no line of this file names a document that does not exist.
+    const absent = `absent-${process.pid}`;
     expect(OUT_OF_REPO_INPUTS.test(`see ${'design'}.md §5`)).toBe(true);
-    expect(OUT_OF_REPO_INPUTS.test(`../shared/${'docs'}/x.md`)).toBe(true);
+    expect(OUT_OF_REPO_INPUTS.test(`../shared/${'docs'}/${absent}.md`)).toBe(true);
     expect(OUT_OF_REPO_INPUTS.test('see docs/architecture.md §5')).toBe(false);
-    expect([...'a ../../../x.md b'.matchAll(RELATIVE_PATH)].map(([path]) => path)).toEqual(['../../../x.md']);
-    expect([...'(docs/nope.md §1) ../docs/wecom.md'.matchAll(DOCS_PATH)].map(([p]) => p)).toEqual([
-      'docs/nope.md',
+    const outside = `../../../${absent}.md`;
+    expect([...`a ${outside} b`.matchAll(RELATIVE_PATH)].map(([path]) => path)).toEqual([outside]);
+    const missingDoc = `docs/${absent}.md`;
+    expect([...`(${missingDoc} §1) ../docs/wecom.md`.matchAll(DOCS_PATH)].map(([p]) => p)).toEqual([
+      missingDoc,
     ]);
+    expect(existsSync(join(ROOT, missingDoc))).toBe(false);
   });
 });
