@@ -12,11 +12,17 @@
  * which may reach an API caller.
  */
 import { createHash } from 'node:crypto';
-import { GetParametersCommand, type GetParametersCommandOutput, type SSMClient } from '@aws-sdk/client-ssm';
-import { classifyAwsFailure } from './aws-errors.ts';
+import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { CredentialName } from './credential-roles.ts';
-import { ConfigurationError, DependencyUnavailableError } from './errors.ts';
-import { logger } from './observability.ts';
+import { ConfigurationError } from './errors.ts';
+import {
+  keptOnSuccess,
+  missingParameters,
+  type ParameterValues,
+  parameterReadFailure,
+  readParameterValues,
+  valuesOf,
+} from './ssm-values.ts';
 import { parameterNames } from './stage-names.ts';
 import type { StageRead } from './stage-read.ts';
 import { rememberSecret } from './wecom/redact.ts';
@@ -77,39 +83,14 @@ export interface SsmCredentialOptions {
 }
 
 /** The error a failed GetParameters becomes; see the module comment. */
-function loadFailure(credential: CredentialName, parameters: readonly string[], error: unknown): Error {
-  const failure = classifyAwsFailure(error);
-  if (failure === 'refused') {
-    logger.error('SSM refused to read the parameters of a WeCom credential', {
-      credential,
-      parameters,
-      error,
-    });
-    return new ConfigurationError(
-      `Cannot read the ${credential} credential from SSM Parameter Store: check the function's permissions and the parameters (the logs name them)`,
-      { cause: error },
-    );
-  }
-  const state = failure === 'throttled' ? 'throttling requests' : 'not answering';
-  return new DependencyUnavailableError(
-    'ssm',
-    `SSM Parameter Store is ${state}: the ${credential} credential could not be loaded`,
-    { cause: error },
-  );
-}
-
 /** The values of `wanted`, from the stage read when it has them, else from one GetParameters. */
 async function fetchValues(
   ssm: SSMClient,
   wanted: readonly string[],
   stageRead: StageRead | undefined,
-): Promise<Map<string | undefined, string | undefined>> {
+): Promise<ParameterValues> {
   const prefetched = await stageRead?.take(wanted);
-  if (prefetched !== undefined) return new Map([...prefetched].map(([name, { Value }]) => [name, Value]));
-  const answer: GetParametersCommandOutput = await ssm.send(
-    new GetParametersCommand({ Names: [...wanted], WithDecryption: true }),
-  );
-  return new Map((answer.Parameters ?? []).map((parameter) => [parameter.Name, parameter.Value]));
+  return prefetched === undefined ? readParameterValues(ssm, wanted) : valuesOf(prefetched.values());
 }
 
 export function ssmCredentialSource({
@@ -120,23 +101,18 @@ export function ssmCredentialSource({
   corpId,
 }: SsmCredentialOptions): CredentialSource {
   const parameters = parameterNames(prefix);
-  const cache = new Map<CredentialName, Promise<CredentialIdentity>>();
 
   const read = async (credential: CredentialName): Promise<CredentialIdentity> => {
     if (!names.includes(credential)) {
       throw new ConfigurationError(`This function is not configured for the ${credential} credential`);
     }
+    const subject = `the ${credential} credential`;
     const secretName = parameters.secret(credential);
     const wanted = corpId === undefined ? [parameters.corpId, secretName] : [secretName];
-    let values: Map<string | undefined, string | undefined>;
-    try {
-      values = await fetchValues(ssm, wanted, stageRead);
-    } catch (error) {
-      throw loadFailure(credential, wanted, error);
-    }
-    const missing = wanted.filter((name) => !values.get(name));
-    if (missing.length > 0) {
-      logger.error('Missing SSM parameters of a WeCom credential', { credential, parameters: missing });
+    const values = await fetchValues(ssm, wanted, stageRead).catch((error: unknown) => {
+      throw parameterReadFailure(subject, wanted, error);
+    });
+    if (missingParameters(subject, wanted, values).length > 0) {
       throw new ConfigurationError(
         `The ${credential} credential is not set up: put the corp id and its secret in SSM Parameter Store once (docs/operations.md, Deploy; the doctor names what is missing)`,
       );
@@ -144,19 +120,12 @@ export function ssmCredentialSource({
     return toIdentity(corpId ?? (values.get(parameters.corpId) as string), values.get(secretName) as string);
   };
 
-  const load = (credential: CredentialName) => {
-    const pending = read(credential);
-    cache.set(credential, pending);
-    // A failed read is not cached: the next invocation tries again.
-    pending.catch(() => {
-      if (cache.get(credential) === pending) cache.delete(credential);
-    });
-    return pending;
-  };
+  const kept = new Map(names.map((credential) => [credential, keptOnSuccess(() => read(credential))]));
+  const entry = (credential: CredentialName) => kept.get(credential) ?? keptOnSuccess(() => read(credential));
 
   return {
     names,
-    identity: (credential) => cache.get(credential) ?? load(credential),
-    reload: load,
+    identity: (credential) => entry(credential).get(),
+    reload: (credential) => entry(credential).reload(),
   };
 }

@@ -6,10 +6,14 @@
  * read at first use and cached for the container like the credentials; a failed read is not cached.
  * Locally: WECOM_CALLBACK_TOKEN, WECOM_CALLBACK_AES_KEY and WECOM_CORP_ID.
  */
-import { GetParametersCommand, type SSMClient } from '@aws-sdk/client-ssm';
-import { classifyAwsFailure } from '../aws-errors.ts';
-import { ConfigurationError, DependencyUnavailableError } from '../errors.ts';
-import { logger } from '../observability.ts';
+import type { SSMClient } from '@aws-sdk/client-ssm';
+import { ConfigurationError } from '../errors.ts';
+import {
+  keptOnSuccess,
+  missingParameters,
+  parameterReadFailure,
+  readParameterValues,
+} from '../ssm-values.ts';
 import { parameterNames } from '../stage-names.ts';
 import { rememberSecret } from '../wecom/redact.ts';
 import { aesKeyOf } from './crypto.ts';
@@ -63,37 +67,19 @@ export function ssmCallbackSecrets(
 ): CallbackSecretSource {
   const names = callbackParameterNames(prefix);
   const wanted = [...(corpId === undefined ? [names.corpId] : []), names.token, names.encodingAesKey];
-  let cached: Promise<CallbackSecrets> | undefined;
+  const subject = 'the contact callback parameters';
 
   const read = async (): Promise<CallbackSecrets> => {
-    let values: Map<string | undefined, string | undefined>;
-    try {
-      const answer = await ssm().send(new GetParametersCommand({ Names: wanted, WithDecryption: true }));
-      values = new Map((answer.Parameters ?? []).map(({ Name, Value }) => [Name, Value]));
-    } catch (error) {
-      const failure = classifyAwsFailure(error);
-      if (failure !== 'refused') {
-        throw new DependencyUnavailableError('ssm', `SSM Parameter Store is ${failure}`, { cause: error });
-      }
-      logger.error('SSM refused to read the callback parameters', { parameters: wanted, error });
-      throw new ConfigurationError('Cannot read the callback parameters from SSM', { cause: error });
-    }
-    const missing = wanted.filter((name) => !values.get(name));
-    if (missing.length > 0) {
-      logger.error('Missing SSM parameters of the contact callback', { parameters: missing });
+    const values = await readParameterValues(ssm(), wanted).catch((error: unknown) => {
+      throw parameterReadFailure(subject, wanted, error);
+    });
+    if (missingParameters(subject, wanted, values).length > 0) {
       throw new ConfigurationError('The contact callback is not set up (see docs/events.md, Deploy)');
     }
     const value = (name: string) => values.get(name) as string;
     return callbackSecrets(value(names.token), value(names.encodingAesKey), corpId ?? value(names.corpId));
   };
 
-  return () => {
-    if (cached) return cached;
-    const pending = read();
-    cached = pending;
-    pending.catch(() => {
-      if (cached === pending) cached = undefined;
-    });
-    return pending;
-  };
+  const kept = keptOnSuccess(read);
+  return () => kept.get();
 }
