@@ -142,8 +142,9 @@ function summarise(
   const ms = (value: number) => `${value.toFixed(3)} ms`;
   const rps = (value: number) => `${value.toFixed(0)} req/s`;
   const { hooked, linked, hookedCpu } = coldStart;
-  const { subject, baseline, conventional } = containers;
+  const { subject, baseline, conventional, baselineAlike } = containers;
   const mib = (value: number) => `${value.toFixed(1)} MiB`;
+  const signedMib = (value: number) => `${value < 0 ? '−' : '+'}${mib(Math.abs(value))}`;
   const perCall = (value: number) => `${value.toFixed(0)} µs`;
   const details: Record<ResultKey, string> = {
     warm_latency_ratio: `user-get handler ${ms(warm.latency.handlerMs)} ÷ raw undici ${ms(warm.latency.rawMs)}: +${ms(warm.latency.handlerMs - warm.latency.rawMs)} per call (medians of ${plan.latencyCalls} sequential calls each, interleaved)`,
@@ -164,10 +165,10 @@ function summarise(
     naive_latency_ratio: `naive (SSM + gettoken per request) ${ms(warm.naive.naiveMs)} ÷ ours ${ms(warm.naive.handlerMs)} (medians of ${plan.naiveCalls} each, interleaved)`,
     local_api_rps_ratio: `local API ${rps(localApi.localApiRps)} ÷ sandbox alone ${rps(localApi.sandboxRps)} (concurrency ${plan.concurrency}, median of ${plan.throughputRounds} rounds)`,
     cold_start_vs_conventional: `user-get ${hooked.subjectMs.toFixed(0)} ms ÷ conventional function ${hooked.conventionalMs.toFixed(0)} ms (same launch and runs as cold_start_ratio; CPU time: ${hookedCpu.subjectMs.toFixed(0)} ÷ ${hookedCpu.conventionalMs.toFixed(0)} ms = ${(hookedCpu.subjectMs / hookedCpu.conventionalMs).toFixed(2)}; conventional bundle ${(layout.conventionalBytes / KIB).toFixed(0)} KiB)`,
-    warm_cpu_ratio: `CPU per warm invocation, user-get ${perCall(subject.warmCpuUs)} ÷ undici alone ${perCall(baseline.warmCpuUs)} (conventional ${perCall(conventional.warmCpuUs)}; last ${containers.requests / 2} of ${containers.requests} invocations in one process, median of ${containers.containers} processes per side, ${node.version}, the driver's own share in each; ours with the stack's NODE_OPTIONS)`,
+    warm_cpu_ratio: `CPU per warm invocation, user-get ${perCall(subject.warmCpuUs)} ÷ undici alone ${perCall(baseline.warmCpuUs)} (conventional ${perCall(conventional.warmCpuUs)}; last ${containers.requests / 2} of ${containers.requests} invocations in one process, median of ${containers.containers} processes per side, ${node.version}, the driver's own share in each; ours with the stack's process settings, cdk/node-options.ts)`,
     warm_latency_vs_conventional: `user-get handler ${ms(warm.latency.handlerMs)} ÷ conventional function ${ms(warm.latency.conventionalMs)} (interleaved with warm_latency_ratio's calls)`,
-    peak_rss_over_baseline_mb: `max RSS of one process serving ${containers.requests} warm invocations on ${node.version}, median of ${containers.containers} per side (ours with the stack's --max-semi-space-size, cdk/node-options.ts): user-get ${mib(subject.peakRssMb)} − undici alone ${mib(baseline.peakRssMb)} (conventional ${mib(conventional.peakRssMb)})`,
-    init_rss_over_baseline_mb: `RSS at rest after the first invocation (medians of the same processes): user-get ${mib(subject.initRssMb)} − undici alone ${mib(baseline.initRssMb)} (conventional ${mib(conventional.initRssMb)})`,
+    peak_rss_over_baseline_mb: `max RSS of one process serving ${containers.requests} warm invocations on ${node.version}, median of ${containers.containers} per side (ours with the stack's process settings: --max-semi-space-size and MALLOC_MMAP_THRESHOLD_, cdk/node-options.ts): user-get ${mib(subject.peakRssMb)} − undici alone ${mib(baseline.peakRssMb)} (conventional ${mib(conventional.peakRssMb)}; undici alone with the same settings ${mib(baselineAlike.peakRssMb)}, like for like ${signedMib(subject.peakRssMb - baselineAlike.peakRssMb)})`,
+    init_rss_over_baseline_mb: `RSS at rest after the first invocation (medians of the same processes): user-get ${mib(subject.initRssMb)} − undici alone ${mib(baseline.initRssMb)} (conventional ${mib(conventional.initRssMb)}; undici alone with the stack's settings ${mib(baselineAlike.initRssMb)}, like for like ${signedMib(subject.initRssMb - baselineAlike.initRssMb)})`,
     conventional_herd_gettoken_calls: `${plan.herdSize} cold conventional containers, each with its own token cache (ours: ${herd.coldGettokenCalls}, herd_gettoken_calls)`,
     conventional_herd_ssm_calls: `SSM calls of those ${plan.herdSize} cold conventional containers (Powertools getParameter, corp id and secret each)`,
     callback_p50_ms: `contact-callback handler per POST: verify, decrypt, parse, DynamoDB conditional put, PutEvents (moto as DynamoDB and EventBridge; ${callback.deliveries} sequential new changes); a bare decrypt of the same message: ${ms(callback.bareDecryptMs)} (median)`,

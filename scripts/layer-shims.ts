@@ -10,6 +10,9 @@
  * - undici by the modules the layer uses: its main entry loads all of undici (fetch, WebSocket,
  *   caches, cookies, mocks: half a MiB). `undici` resolves to a module exporting only `Agent`; an
  *   import of any other name fails the build, so this cannot silently fall behind the sources.
+ * - Built-ins a dependency imports for a path the layer never takes, loaded on first use instead
+ *   (`LAZY_BUILTINS`): middy imports `node:stream/web` for streamed responses only (~2 ms of a cold
+ *   start on the Lambda Node binary).
  * - Lambda's credentials only: the SDK's default chain bundles every way of finding credentials (SSO,
  *   profiles, processes, web identity, IMDS, with the STS/SSO clients they need: ~90 KiB to compile on
  *   each cold start). A Lambda function gets its role's credentials in its environment; the chain
@@ -25,6 +28,24 @@ import path from 'node:path';
 /** A module per built-in; `node:`-only ones (node:test, node:sqlite) are not used by the layer. */
 const builtinShim = (name: string) =>
   `module.exports = process.getBuiltinModule(${JSON.stringify(`node:${name}`)});\n`;
+
+/** Built-ins the layer's dependencies import but its functions never use: see the header. */
+const LAZY_BUILTINS: ReadonlySet<string> = new Set(['stream/web']);
+
+/**
+ * The same object, its exports as getters that load the module on first read. The names are this
+ * Node's (the build's): a name only a newer Node has would read as undefined, which the layout test
+ * would catch for the one use there is (middy's `ReadableStream`, on a path the layer never takes).
+ */
+const lazyBuiltinShim = (name: string) => {
+  const names = Object.keys(process.getBuiltinModule(`node:${name}`) as object);
+  return `let loaded;
+const load = () => (loaded ??= process.getBuiltinModule(${JSON.stringify(`node:${name}`)}));
+for (const name of ${JSON.stringify(names)}) {
+  Object.defineProperty(module.exports, name, { enumerable: true, get: () => load()[name] });
+}
+`;
+};
 
 /**
  * `Agent#request` is the layer's one use of undici. undici's main entry installs `request` (and
@@ -73,7 +94,8 @@ export function layerAliases(repoRoot: string, packageDir: string): Record<strin
   };
   for (const name of builtinModules) {
     if (name.startsWith('_')) continue; // Node's deprecated internals (_http_agent…)
-    const target = shim(`node-${name.replaceAll('/', '-')}.cjs`, builtinShim(name));
+    const contents = LAZY_BUILTINS.has(name) ? lazyBuiltinShim(name) : builtinShim(name);
+    const target = shim(`node-${name.replaceAll('/', '-')}.cjs`, contents);
     aliases[name] = target;
     aliases[`node:${name}`] = target;
   }

@@ -31,6 +31,23 @@ describe('defineOperation', () => {
     expect(plain.validate({ openid: 'o1' }).success).toBe(false);
   });
 
+  it('builds its input schema on first use, once', () => {
+    let builds = 0;
+    const operation = defineOperation({
+      ...row,
+      wecomApi: 'user/get',
+      input: () => {
+        builds += 1;
+        return userRef();
+      },
+    });
+    expect(builds).toBe(0);
+    expect(operation.validate({ userid: 'lisi' }).success).toBe(true);
+    expect(operation.validate({ userid: '' }).success).toBe(false);
+    expect(operation.input).toBe(userRef());
+    expect(builds).toBe(1);
+  });
+
   it('runs the row’s behaviour with the validated input, or one call of its WeCom API', async () => {
     const calls: unknown[] = [];
     const context = {

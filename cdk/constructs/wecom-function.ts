@@ -21,7 +21,7 @@ import { ENV } from '#shared/stage-names.ts';
 import { HANDLER, STANDALONE_FUNCTION_IDS } from '../../scripts/build.ts';
 import type { FunctionId } from '../../shared/src/function-ids.ts';
 import { functionCode } from '../bundling.ts';
-import { FUNCTION_MEMORY_MB, functionNodeOptions } from '../node-options.ts';
+import { FUNCTION_MEMORY_MB, functionProcessEnvironment } from '../node-options.ts';
 import type { StageParameters } from './stage-parameters.ts';
 
 /** Where functions run with `egress: fixed-ip`: private subnets behind the NAT gateways' Elastic IPs. */
@@ -129,7 +129,7 @@ export class WeComFunction extends Construct {
         ...(defaults.parameters.corpId === undefined ? {} : { [ENV.corpId]: defaults.parameters.corpId }),
         POWERTOOLS_SERVICE_NAME: defaults.serviceName,
         POWERTOOLS_METRICS_NAMESPACE: defaults.metricsNamespace,
-        NODE_OPTIONS: functionNodeOptions(FUNCTION_MEMORY_MB, { sourceMaps: defaults.sourceMaps }),
+        ...functionProcessEnvironment(FUNCTION_MEMORY_MB, { sourceMaps: defaults.sourceMaps }),
         ...props.environment,
       },
       ...defaults.network,

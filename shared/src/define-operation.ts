@@ -9,6 +9,7 @@
 import type { z } from 'zod';
 import type { CredentialRole } from './credential-roles.ts';
 import type { BoundCall } from './listing.ts';
+import { once } from './once.ts';
 import type { WeComApi, WeComEnvelope, WeComRequest, WeComResponse } from './wecom/apis.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
@@ -81,22 +82,33 @@ export type Sendable<A extends WeComApi> = {
     : WeComRequest<A>[K];
 };
 
+/**
+ * A row's input schema is given as its builder: the row builds it on first use, once, so that a
+ * function's cold start builds its own operation's schema only (docs/performance.md, "Cold start").
+ */
+type InputBuilder<I> = () => z.ZodType<I>;
+
 /** A row whose input is exactly its WeCom call's request, optionally with its own behaviour. */
 export function defineOperation<const Id extends string, A extends WeComApi, I extends Sendable<A>>(
-  row: RowFields<Id, A> & { readonly input: z.ZodType<I>; readonly behaviour?: Behaviour<A, I> },
+  row: RowFields<Id, A> & { readonly input: InputBuilder<I>; readonly behaviour?: Behaviour<A, I> },
 ): OperationDefinition<Id>;
 /** A row whose input is its own (e.g. a flag WeCom removed): its behaviour says how it is served. */
 export function defineOperation<const Id extends string, A extends WeComApi, I>(
-  row: RowFields<Id, A> & { readonly input: z.ZodType<I>; readonly behaviour: Behaviour<A, I> },
+  row: RowFields<Id, A> & { readonly input: InputBuilder<I>; readonly behaviour: Behaviour<A, I> },
 ): OperationDefinition<Id>;
 export function defineOperation<Id extends string, A extends WeComApi, I extends Sendable<A>>(
-  row: RowFields<Id, A> & { readonly input: z.ZodType<I>; readonly behaviour?: Behaviour<A, I> },
+  row: RowFields<Id, A> & { readonly input: InputBuilder<I>; readonly behaviour?: Behaviour<A, I> },
 ): OperationDefinition<Id> {
-  const perform: Perform<A, I> = row.behaviour?.perform ?? ((input, { call }) => call(row.wecomApi, input));
+  const { input: build, ...fields } = row;
+  const input = once(build);
+  const perform: Perform<A, I> = row.behaviour?.perform ?? ((value, { call }) => call(row.wecomApi, value));
   return {
-    ...row,
+    ...fields,
+    get input() {
+      return input();
+    },
     validate(payload) {
-      const parsed = row.input.safeParse(payload);
+      const parsed = input().safeParse(payload);
       if (!parsed.success) return { success: false, error: parsed.error };
       return { success: true, run: (context) => perform(parsed.data, context) };
     },

@@ -56,6 +56,9 @@ export function createOperationHandler(
   options: OperationHandlerOptions = {},
 ): OperationHandler {
   const operation: OperationRow = getOperation(id);
+  // Its input schema is built now, in the init phase (which provisioned concurrency runs ahead of any
+  // request), not in the first invocation.
+  operation.input;
   return (
     middy<unknown, unknown, Error, Context>(
       executeOperation(operation, options.runtime ?? getRuntime),

@@ -4,6 +4,7 @@
  * a miss from the day's budget, but a value WeCom would accept must never be refused here.
  */
 import * as z from 'zod';
+import { once } from './once.ts';
 import { integerParameter, UNENCODABLE, utf8Bytes } from './schema-fields.ts';
 import { isEncodable } from './wecom/encoding.ts';
 
@@ -15,39 +16,47 @@ export const USERID_PAGE_MAX = 10_000;
  * of a stored number has a space ("+86 13800000000"), so a space is kept too; a digit at least. 5–32
  * characters, the bounds of user/getuserid's page (ASCII, so characters are bytes).
  */
-const mobile = z
-  .string()
-  .regex(/^(?=.*\d)[\d+ -]{5,32}$/, { message: 'must be 5–32 characters of digits, with + - or spaces' })
-  .meta({ description: 'The mobile number as stored in the directory', examples: ['13800000001'] });
+const mobile = once(() =>
+  z
+    .string()
+    .regex(/^(?=.*\d)[\d+ -]{5,32}$/, { message: 'must be 5–32 characters of digits, with + - or spaces' })
+    .meta({ description: 'The mobile number as stored in the directory', examples: ['13800000001'] }),
+);
 
 /**
  * Company or personal mail: 6–64 bytes, one `@` between two non-empty parts without spaces. Looser
  * than user/create's company-mail form, because a personal address is whatever the member entered.
  */
-const email = z
-  .string()
-  .refine(isEncodable, { message: UNENCODABLE })
-  .refine((value) => /^[^\s@]+@[^\s@]+$/.test(value), { message: 'must be an e-mail address' })
-  .refine((value) => utf8Bytes(value) >= 6 && utf8Bytes(value) <= 64, { message: 'must be 6–64 bytes' })
-  .meta({ minLength: 6, maxLength: 64, examples: ['lisi@example.com'] });
-
-export const useridByMobile = z.strictObject({ mobile });
-
-export const useridByEmail = z.strictObject({
-  email,
-  email_type: z
-    .literal([1, 2])
-    .optional()
-    .meta({ description: '1: company mail (the default), 2: personal mail' }),
-});
-
-export const useridPage = z.strictObject({
-  cursor: z
+const email = once(() =>
+  z
     .string()
     .refine(isEncodable, { message: UNENCODABLE })
-    .optional()
-    .meta({ description: "The previous page's `next_cursor`; absent or empty for the first page" }),
-  limit: integerParameter(z.int().min(1).max(USERID_PAGE_MAX))
-    .optional()
-    .meta({ description: `Userids per page, 1–${USERID_PAGE_MAX}`, examples: [USERID_PAGE_MAX] }),
-});
+    .refine((value) => /^[^\s@]+@[^\s@]+$/.test(value), { message: 'must be an e-mail address' })
+    .refine((value) => utf8Bytes(value) >= 6 && utf8Bytes(value) <= 64, { message: 'must be 6–64 bytes' })
+    .meta({ minLength: 6, maxLength: 64, examples: ['lisi@example.com'] }),
+);
+
+export const useridByMobile = once(() => z.strictObject({ mobile: mobile() }));
+
+export const useridByEmail = once(() =>
+  z.strictObject({
+    email: email(),
+    email_type: z
+      .literal([1, 2])
+      .optional()
+      .meta({ description: '1: company mail (the default), 2: personal mail' }),
+  }),
+);
+
+export const useridPage = once(() =>
+  z.strictObject({
+    cursor: z
+      .string()
+      .refine(isEncodable, { message: UNENCODABLE })
+      .optional()
+      .meta({ description: "The previous page's `next_cursor`; absent or empty for the first page" }),
+    limit: integerParameter(z.int().min(1).max(USERID_PAGE_MAX))
+      .optional()
+      .meta({ description: `Userids per page, 1–${USERID_PAGE_MAX}`, examples: [USERID_PAGE_MAX] }),
+  }),
+);

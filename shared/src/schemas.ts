@@ -24,6 +24,7 @@
 
 import * as z from 'zod';
 import { beijingDay, calendarDay } from './beijing-dates.ts';
+import { once } from './once.ts';
 import {
   chars,
   departmentId,
@@ -57,39 +58,39 @@ export const DIRECT_LEADER_MAX = 5;
 export const ACTIVE_STAT_DAYS = 30;
 
 /** Fields WeCom's user/create and user/update share, with the limits of docs/wecom.md §3 and §5. */
-const memberFields = {
+const memberFields = once(() => ({
   name: chars(1, 64),
   // "" clears it: go-workwx sends `alias: ""` with every update (docs/validation.md).
   alias: chars(0, 64),
-  mobile: orEmpty(mobile),
+  mobile: orEmpty(mobile()),
   department: z
-    .array(uint32)
+    .array(uint32())
     .max(100, { message: 'must list at most 100 departments' })
     .refine((ids) => new Set(ids).size === ids.length, { message: 'must not list a department twice' })
     .meta({ uniqueItems: true }),
-  order: z.array(uint32),
+  order: z.array(uint32()),
   position: chars(0, 128),
   // WeCom documents strings; wechatpy sends the number 0 by default, others 1/2 (docs/validation.md).
   gender: z.union([z.enum(['0', '1', '2']), z.literal([0, 1, 2])], {
     message: 'must be 0 (unset), 1 (male) or 2 (female), as a number or a string',
   }),
   email: orEmpty(email(64)),
-  telephone,
-  is_leader_in_dept: z.array(flag),
+  telephone: telephone(),
+  is_leader_in_dept: z.array(flag()),
   direct_leader: z
-    .array(userid)
+    .array(userid())
     .max(DIRECT_LEADER_MAX, { message: `must list at most ${DIRECT_LEADER_MAX} leaders` }),
   avatar_mediaid: text()
     .refine((value) => value !== '' && utf8Bytes(value) <= 256, { message: 'must be 1–256 bytes' })
     .meta({ minLength: 1 }),
-  enable: flag,
+  enable: flag(),
   extattr: openObject({ attrs: z.array(openObject({})) }),
   external_profile: openObject({}),
   external_position: chars(0, 12),
   nickname: chars(0, 64),
   address: chars(0, 128),
-  main_department: idOrDigits,
-} as const;
+  main_department: idOrDigits(),
+}));
 type Nullish<T extends z.ZodRawShape> = { [K in keyof T]: z.ZodOptional<z.ZodNullable<T[K]>> };
 
 /**
@@ -102,7 +103,7 @@ function nullish<T extends z.ZodRawShape>(shape: T): Nullish<T> {
   ) as unknown as Nullish<T>;
 }
 
-const optionalMemberFields = nullish(memberFields);
+const optionalMemberFields = once(() => nullish(memberFields()));
 
 interface Placement {
   department?: number[] | null;
@@ -143,83 +144,95 @@ function checkFieldNames(member: object, context: z.RefinementCtx) {
 
 const isBlank = (value: string | null | undefined) => value === undefined || value === null || value === '';
 
-export const userCreate = openObject({
-  userid,
-  ...optionalMemberFields,
-  name: memberFields.name,
-  biz_mail: email(64).nullish(),
-  to_invite: z.boolean().nullish(),
-})
-  .superRefine((member, context) => {
-    checkFieldNames(member, context);
-    checkPlacement(member, context, true);
-    // WeCom 60129: a member must be reachable by mobile or email.
-    if (isBlank(member.mobile) && isBlank(member.email)) {
-      context.addIssue({ code: 'custom', path: [], message: 'mobile or email is required' });
-    }
+export const userCreate = once(() =>
+  openObject({
+    userid: userid(),
+    ...optionalMemberFields(),
+    name: memberFields().name,
+    biz_mail: email(64).nullish(),
+    to_invite: z.boolean().nullish(),
   })
-  .meta({ description: 'A WeCom member (user/create); unknown fields are passed to WeCom as they are' });
-
-export const userUpdate = openObject({
-  userid,
-  ...optionalMemberFields,
-  new_userid: userid.nullish(),
-  biz_mail: orEmpty(email(63)).nullish(),
-  // `{}` (or an empty item list) clears the aliases (docs/validation.md).
-  biz_mail_alias: z
-    .strictObject({
-      item: z.array(email(63)).max(5, { message: 'must list at most 5 aliases' }).nullish(),
+    .superRefine((member, context) => {
+      checkFieldNames(member, context);
+      checkPlacement(member, context, true);
+      // WeCom 60129: a member must be reachable by mobile or email.
+      if (isBlank(member.mobile) && isBlank(member.email)) {
+        context.addIssue({ code: 'custom', path: [], message: 'mobile or email is required' });
+      }
     })
-    .nullish(),
-})
-  .superRefine((member, context) => {
-    checkFieldNames(member, context);
-    checkPlacement(member, context, false);
+    .meta({ description: 'A WeCom member (user/create); unknown fields are passed to WeCom as they are' }),
+);
+
+export const userUpdate = once(() =>
+  openObject({
+    userid: userid(),
+    ...optionalMemberFields(),
+    new_userid: userid().nullish(),
+    biz_mail: orEmpty(email(63)).nullish(),
+    // `{}` (or an empty item list) clears the aliases (docs/validation.md).
+    biz_mail_alias: z
+      .strictObject({
+        item: z.array(email(63)).max(5, { message: 'must list at most 5 aliases' }).nullish(),
+      })
+      .nullish(),
   })
-  .meta({ description: 'The fields to change (user/update); omitted fields stay as they are' });
+    .superRefine((member, context) => {
+      checkFieldNames(member, context);
+      checkPlacement(member, context, false);
+    })
+    .meta({ description: 'The fields to change (user/update); omitted fields stay as they are' }),
+);
 
-export const userRef = z.strictObject({ userid });
+export const userRef = once(() => z.strictObject({ userid: userid() }));
 
-export const openidRef = z.strictObject({ openid });
+export const openidRef = once(() => z.strictObject({ openid: openid() }));
 
-export const userBatchDelete = z.strictObject({
-  useridlist: z
-    .array(userid)
-    .min(1, { message: 'must list at least one userid' })
-    .max(200, { message: 'must list at most 200 userids' }),
-});
-
-export const departmentListing = z.strictObject({
-  department_id: integerParameter(departmentId).meta({
-    description: 'Department id (1 is the root)',
-    examples: [1],
+export const userBatchDelete = once(() =>
+  z.strictObject({
+    useridlist: z
+      .array(userid())
+      .min(1, { message: 'must list at least one userid' })
+      .max(200, { message: 'must list at most 200 userids' }),
   }),
-  fetch_child: integerParameter(flag)
-    .optional()
-    .meta({ description: '1: this department and every department under it (walked by the service)' }),
-});
+);
 
-export const invite = z
-  .strictObject({
-    user: z.array(userid).max(1000, { message: 'must list at most 1000 userids' }).nullish(),
-    party: z.array(idOrDigits).max(100, { message: 'must list at most 100 departments' }).nullish(),
-    tag: z.array(idOrDigits).max(100, { message: 'must list at most 100 tags' }).nullish(),
-  })
-  .refine(
-    (lists) =>
-      [lists.user, lists.party, lists.tag].some(
-        (list) => list !== undefined && list !== null && list.length > 0,
-      ),
-    {
-      message: 'at least one of user, party and tag must be non-empty',
-    },
-  );
+export const departmentListing = once(() =>
+  z.strictObject({
+    department_id: integerParameter(departmentId()).meta({
+      description: 'Department id (1 is the root)',
+      examples: [1],
+    }),
+    fetch_child: integerParameter(flag())
+      .optional()
+      .meta({ description: '1: this department and every department under it (walked by the service)' }),
+  }),
+);
 
-export const joinQrcode = z.strictObject({
-  size_type: integerParameter(z.literal([1, 2, 3, 4]))
-    .optional()
-    .meta({ description: '1: 171×171, 2: 399×399, 3: 741×741, 4: 2052×2052 pixels' }),
-});
+export const invite = once(() =>
+  z
+    .strictObject({
+      user: z.array(userid()).max(1000, { message: 'must list at most 1000 userids' }).nullish(),
+      party: z.array(idOrDigits()).max(100, { message: 'must list at most 100 departments' }).nullish(),
+      tag: z.array(idOrDigits()).max(100, { message: 'must list at most 100 tags' }).nullish(),
+    })
+    .refine(
+      (lists) =>
+        [lists.user, lists.party, lists.tag].some(
+          (list) => list !== undefined && list !== null && list.length > 0,
+        ),
+      {
+        message: 'at least one of user, party and tag must be non-empty',
+      },
+    ),
+);
+
+export const joinQrcode = once(() =>
+  z.strictObject({
+    size_type: integerParameter(z.literal([1, 2, 3, 4]))
+      .optional()
+      .meta({ description: '1: 171×171, 2: 399×399, 3: 741×741, 4: 2052×2052 pixels' }),
+  }),
+);
 
 /** `user/get_active_stat`'s input for a given clock: a real date, today or up to 30 days before (Beijing). */
 export function activeStatFor(clock: Clock) {
@@ -248,4 +261,4 @@ export function activeStatFor(clock: Clock) {
   });
 }
 
-export const activeStat = activeStatFor(Date.now);
+export const activeStat = once(() => activeStatFor(Date.now));

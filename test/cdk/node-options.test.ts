@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { functionNodeOptions, semiSpaceMb } from '#cdk/node-options.ts';
+import { functionNodeOptions, functionProcessEnvironment, semiSpaceMb } from '#cdk/node-options.ts';
 
 describe("a function's young generation", () => {
   it('grows with its memory, 1 MiB per 256 MB, within V8’s bounds', () => {
@@ -11,5 +11,12 @@ describe("a function's young generation", () => {
     expect(functionNodeOptions(1024, { sourceMaps: true })).toBe(
       '--enable-source-maps --max-semi-space-size=4',
     );
+  });
+
+  it('goes with glibc’s mmap threshold in every function’s environment', () => {
+    expect(functionProcessEnvironment(512)).toEqual({
+      NODE_OPTIONS: '--max-semi-space-size=2',
+      MALLOC_MMAP_THRESHOLD_: '32768',
+    });
   });
 });

@@ -88,8 +88,9 @@ describe('functions', () => {
       WECOM_CREDENTIALS: credentials,
       POWERTOOLS_SERVICE_NAME: 'wecom-contact-dev',
       POWERTOOLS_METRICS_NAMESPACE: 'WeComContact',
-      // A 512 MB function's young generation (cdk/node-options.ts).
+      // A 512 MB function's young generation and glibc's mmap threshold (cdk/node-options.ts).
       NODE_OPTIONS: '--max-semi-space-size=2',
+      MALLOC_MMAP_THRESHOLD_: '32768',
       ...more,
     });
     // Source maps only with the `sourceMaps` context key: Node reads them on every cold start.

@@ -163,9 +163,9 @@ describe.skipIf(!motoAvailable())(`the built bundles in the Lambda layout, run b
     }
   });
 
-  it('never loads Node’s own undici next to the layer’s (a cold-start cost for nothing)', () => {
-    expect(containers.map(({ id, run }) => [id, run.nodeUndici])).toEqual(
-      containers.map(({ id }) => [id, false]),
+  it('never loads Node’s own undici next to the layer’s, nor web streams (cold-start costs for nothing)', () => {
+    expect(containers.map(({ id, run }) => [id, run.needlessModules])).toEqual(
+      containers.map(({ id }) => [id, []]),
     );
   });
 

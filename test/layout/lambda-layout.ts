@@ -103,8 +103,8 @@ export interface ContainerRun {
   /** How the container resolved the layer package (`none` without layer resolution). */
   readonly layerResolution: LayerResolution | 'none';
   readonly results?: InvocationResult[];
-  /** Whether Node's own (internal) undici was loaded by the time the events were answered. */
-  readonly nodeUndici?: boolean;
+  /** Modules the layer must never load that were loaded by the time the events were answered (invoke.mjs). */
+  readonly needlessModules?: readonly string[];
   /** The handler module could not be loaded. */
   readonly loadError?: { code?: string; message: string };
   /** Everything the container printed (its logs). */

@@ -6,7 +6,11 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox } from '#sandbox/index.ts';
 import type { Sandbox } from '#sandbox/types.ts';
-import { useridByEmail, useridByMobile, useridPage } from '#shared/lookup-schemas.ts';
+import * as lookupSchemas from '#shared/lookup-schemas.ts';
+
+const useridByEmail = lookupSchemas.useridByEmail();
+const useridByMobile = lookupSchemas.useridByMobile();
+const useridPage = lookupSchemas.useridPage();
 
 let sandbox: Sandbox;
 let accessToken: string;
