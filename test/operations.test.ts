@@ -48,15 +48,15 @@ describe('defineOperation', () => {
     expect(builds).toBe(1);
   });
 
-  it('runs the row’s behaviour with the validated input, or one call of its WeCom API', async () => {
+  it('runs the row’s behaviour with the validated input, or one passed-on call of its WeCom API', async () => {
     const calls: unknown[] = [];
-    const context = {
-      call: async (api: string, request: unknown) => {
-        calls.push([api, request]);
+    const recording =
+      (kind: string) =>
+      async (api: string, request: unknown): Promise<never> => {
+        calls.push([kind, api, request]);
         return { errcode: 0, errmsg: 'ok' } as never;
-      },
-      count: () => undefined,
-    };
+      };
+    const context = { call: recording('call'), passOn: recording('passOn'), count: () => undefined };
     const plain = defineOperation({ ...row, wecomApi: 'user/get', input: userRef });
     const own = defineOperation({
       ...row,
@@ -77,9 +77,10 @@ describe('defineOperation', () => {
       await validated.run(context);
     }
 
+    // A row without behaviour passes its answer on (its text, over HTTP); a behaviour reads it.
     expect(calls).toEqual([
-      ['user/get', { userid: 'lisi' }],
-      ['user/get', { userid: 'head-7' }],
+      ['passOn', 'user/get', { userid: 'lisi' }],
+      ['call', 'user/get', { userid: 'head-7' }],
     ]);
   });
 });

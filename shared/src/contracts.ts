@@ -3,7 +3,7 @@
  * the doctor need from the WeCom client and the runtime, independent of how tokens are cached.
  */
 import type { CredentialName, CredentialRole } from './credential-roles.ts';
-import type { WeComApi, WeComRequest, WeComResponse } from './wecom/apis.ts';
+import type { WeComApi, WeComEnvelope, WeComRequest, WeComResponse } from './wecom/apis.ts';
 
 export interface CallOptions {
   credential: CredentialName;
@@ -15,6 +15,13 @@ export interface CallOptions {
    * reconciler can check. Default false: never re-send blindly.
    */
   idempotent?: boolean;
+  /**
+   * WeCom's answer goes to an HTTP caller untouched: when its text opens with errcode 0, it is not
+   * parsed, and the call resolves with an envelope that carries the text (wecom/answer-text.ts). The
+   * reads a reconciler makes to check an ambiguous failure are parsed as usual.
+   * @default false
+   */
+  passOn?: boolean;
 }
 
 /**
@@ -23,6 +30,12 @@ export interface CallOptions {
  * UpstreamNetworkError, ConfigurationError).
  */
 export interface WeComClient {
+  /** A call whose answer is passed on (`passOn`): only its envelope may be read. */
+  call<A extends WeComApi>(
+    api: A,
+    request: WeComRequest<A>,
+    options: CallOptions & { readonly passOn: true },
+  ): Promise<WeComEnvelope>;
   call<A extends WeComApi>(api: A, request: WeComRequest<A>, options: CallOptions): Promise<WeComResponse<A>>;
 }
 

@@ -14,10 +14,18 @@ import type { WeComApi, WeComEnvelope, WeComRequest, WeComResponse } from './wec
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
+/**
+ * The operation's own call when its answer goes to the caller untouched: over HTTP only WeCom's
+ * envelope is read, and the response body is WeCom's text (CallOptions.passOn).
+ */
+export type PassOnCall = <A extends WeComApi>(api: A, request: WeComRequest<A>) => Promise<WeComEnvelope>;
+
 /** What a row's behaviour may use besides its input. */
 export interface PerformContext {
   /** A WeCom call with the operation's credential, deadline and idempotency bound. */
   readonly call: BoundCall;
+  /** The same call, for an answer passed on without being read (a row without behaviour). */
+  readonly passOn: PassOnCall;
   /** Counts one occurrence of an operational metric (an EMF line in Lambda). */
   readonly count: (metric: string) => void;
 }
@@ -101,7 +109,8 @@ export function defineOperation<Id extends string, A extends WeComApi, I extends
 ): OperationDefinition<Id> {
   const { input: build, ...fields } = row;
   const input = once(build);
-  const perform: Perform<A, I> = row.behaviour?.perform ?? ((value, { call }) => call(row.wecomApi, value));
+  const perform: (value: I, context: PerformContext) => Promise<WeComResult> =
+    row.behaviour?.perform ?? ((value, { passOn }) => passOn(row.wecomApi, value));
   return {
     ...fields,
     get input() {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WeComError } from '#shared/errors.ts';
+import { UpstreamTimeoutError, WeComError } from '#shared/errors.ts';
 import type { AccessTokenSource } from '#shared/token/provider.ts';
 import { createWeComClient, isTokenRejection } from '#shared/wecom/client.ts';
 import { ScriptedTransport, silenceLogs } from './helpers.ts';
@@ -140,6 +140,30 @@ describe('the WeCom client', () => {
       { credential: 'app', deadline },
     );
     expect(requested).toEqual([{ credential: 'app', options: { deadline } }]);
-    expect(transport.calls[0]?.options).toEqual({ accessToken: 'tok', deadline });
+    expect(transport.calls[0]?.options).toEqual({ accessToken: 'tok', deadline, passOn: false });
+  });
+  it('passes on the call’s own answer only: the reads of a reconciler are parsed', async () => {
+    const member = { userid: 'a', name: 'A', mobile: '13800000001' };
+    const transport = new ScriptedTransport()
+      // The first send times out after it may have reached WeCom; the re-send finds the member.
+      .on('user/create', (_call, index) => {
+        if (index === 1) throw new UpstreamTimeoutError('user/create');
+        throw new WeComError('user/create', 60102, 'userid existed');
+      })
+      .on('user/get', () => ({ errcode: 0, errmsg: 'ok', ...member }));
+    const client = createWeComClient({
+      transport,
+      tokens: fakeTokens().tokens,
+      retryEnvironment: instantRetries,
+    });
+
+    await expect(
+      client.call('user/create', member, { credential: 'contact', passOn: true }),
+    ).resolves.toMatchObject({ errcode: 0, errmsg: 'created' });
+    expect(transport.calls.map(({ api, options }) => [api, options.passOn])).toEqual([
+      ['user/create', true],
+      ['user/create', true],
+      ['user/get', false],
+    ]);
   });
 });

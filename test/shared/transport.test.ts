@@ -2,6 +2,7 @@ import { errors, MockAgent } from 'undici';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { UpstreamHttpError, UpstreamTimeoutError, ValidationError, WeComError } from '#shared/errors.ts';
 import { logger } from '#shared/observability.ts';
+import { answerText } from '#shared/wecom/answer-text.ts';
 import { classify } from '#shared/wecom/classify.ts';
 import { createTransport, encodeJsonBody } from '#shared/wecom/transport.ts';
 import { captureOutput } from './helpers.ts';
@@ -277,5 +278,32 @@ describe('a gettoken answer without errcode', () => {
     expect(() => classify('gettoken', { statusCode: 200, body: '{"expires_in":7200}' })).toThrow(
       UpstreamHttpError,
     );
+  });
+});
+
+describe('an answer passed on (CallOptions.passOn)', () => {
+  const passOn = (body: string, statusCode = 200) =>
+    classify('user/get', { statusCode, body }, 'TOKEN', true);
+
+  it('is not parsed when it opens as WeCom’s successes do: its text is the answer', () => {
+    // Not JSON after the opening: had it been parsed, this would be a 502.
+    const body = '{"errcode":0,"errmsg":"ok","userid":"zhangsan", not parsed }';
+    const answer = passOn(body);
+    expect(answer).toEqual({ errcode: 0 });
+    expect(answerText(answer)).toBe(body);
+  });
+
+  it('is parsed as any answer otherwise: another opening, a cut body, an error, a bad status', () => {
+    const reordered = '{"errmsg":"ok","errcode":0,"userid":"zhangsan"}';
+    expect(passOn(reordered)).toMatchObject({ errcode: 0, userid: 'zhangsan' });
+    expect(answerText(passOn(reordered))).toBe(reordered);
+    expect(() => passOn('{"errcode":0,"errmsg":"ok","userid":"zhan')).toThrow(UpstreamHttpError);
+    expect(() => passOn('{"errcode":60111,"errmsg":"userid not found"}')).toThrow(WeComError);
+    expect(() => passOn('{"errcode":0,"errmsg":"ok"}', 502)).toThrow(UpstreamHttpError);
+  });
+
+  it('is parsed whenever the call is not passed on', () => {
+    const body = '{"errcode":0,"errmsg":"ok","userid":"zhangsan"}';
+    expect(classify('user/get', { statusCode: 200, body }, 'TOKEN')).toMatchObject({ userid: 'zhangsan' });
   });
 });

@@ -4,6 +4,7 @@
  */
 import type { Context } from 'aws-lambda';
 import type { Runtime } from '../contracts.ts';
+import type { PassOnCall } from '../define-operation.ts';
 import { describeError } from '../error-mapping.ts';
 import type { Invocation, OperationRow } from '../invocation.ts';
 import type { BoundCall } from '../listing.ts';
@@ -29,12 +30,17 @@ export function executeOperation(operation: OperationRow, runtime: () => Runtime
     const invocation = preparedOf(event);
     const services = runtime();
     const credential = services.credentialFor(operation.credential);
+    const { idempotent } = operation;
+    const http = invocation.source === 'http';
     await invocation.runInSequence(
       (run) => {
-        const deadline = deadlineFor(invocation, context);
-        const call: BoundCall = (api, request) =>
-          services.client.call(api, request, { credential, deadline, idempotent: operation.idempotent });
-        return run({ call, count: countEvent });
+        const options = { credential, deadline: deadlineFor(invocation, context), idempotent };
+        const call: BoundCall = (api, request) => services.client.call(api, request, options);
+        // Over HTTP the answer's text is the response body; the other sources answer with the object.
+        const passOn: PassOnCall = http
+          ? (api, request) => services.client.call(api, request, { ...options, passOn: true })
+          : call;
+        return run({ call, passOn, count: countEvent });
       },
       // A retryable failure (rate limit, WeCom down, misconfiguration) would meet the next records too.
       (error) => describeError(error, operation.id).retryable,

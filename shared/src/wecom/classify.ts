@@ -30,10 +30,15 @@ export function classify<A extends WeComApi>(
   api: A,
   exchange: Exchange,
   accessToken?: string,
+  passOn = false,
 ): WeComResponse<A> {
   if ('error' in exchange) throw classifyFailure(api, exchange.error, exchange.timedOut);
   const { statusCode, body } = exchange;
   if (statusCode < 200 || statusCode > 299) throw new UpstreamHttpError(api, statusCode);
+  if (passOn && isPlainSuccess(body)) {
+    // Only the envelope of a passed-on answer is read (CallOptions.passOn: the client's overload).
+    return rememberAnswerText({ errcode: 0 }, body) as WeComResponse<A>;
+  }
   const envelope = parseEnvelope(api, body);
   if (envelope === undefined) {
     throw new UpstreamHttpError(api, statusCode, { detail: 'the body is not a WeCom JSON envelope' });
@@ -43,6 +48,21 @@ export function classify<A extends WeComApi>(
     throw new WeComError(api, envelope.errcode, redactValue(redactText(errmsg), accessToken));
   }
   return rememberAnswerText(envelope as WeComResponse<A>, body);
+}
+
+/**
+ * How WeCom's own encoder opens a success: `errcode` first, no spaces (the sandbox writes it the same
+ * way). Any other opening is parsed, as is every answer the service reads itself.
+ */
+const SUCCESS_OPENING = '{"errcode":0,';
+
+/**
+ * A success whose text can go to the caller as it is without parsing it (~2.5 µs for a 1 KiB member,
+ * ~1 ms for a 10,000-userid page): it opens as WeCom's successes do and closes its object (a body cut
+ * short would not).
+ */
+function isPlainSuccess(body: string): boolean {
+  return body.startsWith(SUCCESS_OPENING) && body.endsWith('}');
 }
 
 /**

@@ -58,7 +58,8 @@ export function createWeComClient(options: WeComClientOptions): WeComClient {
   return {
     call<A extends WeComApi>(api: A, request: WeComRequest<A>, callOptions: CallOptions) {
       const deadline = callOptions.deadline ?? environment.now() + defaultTimeoutMs;
-      const attempt = tokenAwareAttempt(options, callOptions.credential, deadline);
+      const passOn = callOptions.passOn === true ? request : undefined;
+      const attempt = tokenAwareAttempt(options, callOptions.credential, deadline, passOn);
       return callWithRetry(api, request, attempt, {
         deadline,
         idempotent: callOptions.idempotent ?? false,
@@ -82,19 +83,22 @@ function tokenAwareAttempt(
   { transport, tokens }: WeComClientOptions,
   credential: CredentialName,
   deadline: number,
+  passOnRequest: object | undefined,
 ): Attempt {
   let refreshed = false;
   return async <B extends WeComApi>(api: B, request: WeComRequest<B>): Promise<WeComResponse<B>> => {
     const token = await tokens.getToken(credential, { deadline }).catch(rethrowFinal);
+    // The call itself may be passed on; a reconciler's own reads (other request objects) never are.
+    const passOn = request === passOnRequest;
     try {
-      return await transport.send(api, request, { accessToken: token, deadline });
+      return await transport.send(api, request, { accessToken: token, deadline, passOn });
     } catch (error) {
       if (!isTokenRejection(error) || refreshed) throw error;
       refreshed = true;
       const replacement = await tokens
         .refreshAfterRejection(credential, token, { deadline })
         .catch(rethrowFinal);
-      return transport.send(api, request, { accessToken: replacement, deadline });
+      return transport.send(api, request, { accessToken: replacement, deadline, passOn });
     }
   };
 }

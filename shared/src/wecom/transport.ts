@@ -64,6 +64,8 @@ export interface SendOptions {
   deadline: number;
   /** Omitted only for `gettoken`. */
   accessToken?: string;
+  /** The answer is passed on untouched (CallOptions.passOn, classify.ts). @default false */
+  passOn?: boolean;
 }
 
 export interface WeComTransport {
@@ -97,7 +99,7 @@ export function createTransport(options: TransportOptions = {}): WeComTransport 
 
   return {
     baseUrl,
-    async send(api, payload, { deadline, accessToken }) {
+    async send(api, payload, { deadline, accessToken, passOn = false }) {
       const method = WECOM_METHODS[api];
       const path = buildPath(pathPrefix, api, method === 'GET' ? payload : undefined, accessToken);
       const body = method === 'POST' ? encodeJsonBody(payload) : undefined;
@@ -112,10 +114,10 @@ export function createTransport(options: TransportOptions = {}): WeComTransport 
         { origin, path, method, headers: body === undefined ? ACCEPT_JSON : SEND_JSON, body },
         Math.min(remaining, timeouts.attemptMs),
       );
-      if (!debug) return classify(api, result, accessToken);
+      if (!debug) return classify(api, result, accessToken, passOn);
       const durationMs = Math.round(performance.now() - started);
       try {
-        const answer = classify(api, result, accessToken);
+        const answer = classify(api, result, accessToken, passOn);
         logger.debug('WeCom exchange', { api, errcode: 0, durationMs });
         return answer;
       } catch (error) {
