@@ -12,6 +12,8 @@ export interface RouteTemplate {
 
 export interface CompiledRoute<T extends RouteTemplate = RouteTemplate> {
   readonly route: T;
+  /** API Gateway's `routeKey` of the route (`GET /users/{userid}`). */
+  readonly routeKey: string;
   readonly parameterNames: readonly string[];
   /** The path parameters (URL-decoded, as API Gateway hands them over), or undefined if the path does not match. */
   match(path: string): Record<string, string> | undefined;
@@ -33,6 +35,7 @@ export function compileRoute<T extends RouteTemplate>(route: T): CompiledRoute<T
   const pattern = new RegExp(`^${source}/?$`);
   return {
     route,
+    routeKey: `${route.method} ${route.path}`,
     parameterNames,
     match(path) {
       const values = pattern.exec(path)?.slice(1);

@@ -20,7 +20,7 @@ export function httpItem(
   operation: OperationDefinition,
   route: CompiledRoute,
 ): InvocationItem<RawInput> {
-  const pathParameters = routeParameters(event, operation, route);
+  const pathParameters = routeParameters(event, route);
   const query = queryParameters(event, operation);
   return { input: { json: bodyText(event), parameters: { ...query, ...pathParameters } } };
 }
@@ -30,14 +30,8 @@ export function httpItem(
  * event from another route (a catch-all `$default`, a stage with a base path) is matched here, so a
  * function never serves a request meant for another one.
  */
-function routeParameters(
-  event: APIGatewayProxyEventV2,
-  operation: OperationDefinition,
-  route: CompiledRoute,
-): Record<string, string> {
-  if (event.routeKey === `${operation.http.method} ${operation.http.path}`) {
-    return definedValues(event.pathParameters);
-  }
+function routeParameters(event: APIGatewayProxyEventV2, route: CompiledRoute): Record<string, string> {
+  if (event.routeKey === route.routeKey) return definedValues(event.pathParameters);
   const { method } = event.requestContext.http;
   for (const path of candidatePaths(event)) {
     const match = findRoute([route], method, path);
@@ -72,6 +66,7 @@ function queryParameters(
 
 /** Own entries with a value. `fromEntries` defines properties, so even a `__proto__` name stays a key. */
 function definedValues(values: Record<string, string | undefined> | undefined): Record<string, string> {
+  // Object.fromEntries defines each name as an own property: `__proto__` stays a plain (refused) key.
   return Object.fromEntries(
     Object.entries(values ?? {}).filter((entry): entry is [string, string] => entry[1] !== undefined),
   );
