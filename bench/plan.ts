@@ -13,6 +13,7 @@ export interface BenchPlan {
   readonly concurrency: number;
   /** Requests per round for the throughput and local API measurements; rounds alternate the sides. */
   readonly throughputRequests: number;
+  /** Rounds per side; the figure is their median (a round is ~0.2 s: 3 let one pause decide). */
   readonly throughputRounds: number;
   /** Sequential calls per side for the naive baseline (each naive call makes three round trips). */
   readonly naiveCalls: number;
@@ -35,7 +36,7 @@ export const FULL_PLAN: BenchPlan = {
   warmUpCalls: 3_000,
   concurrency: 32,
   throughputRequests: 4_000,
-  throughputRounds: 3,
+  throughputRounds: 9,
   naiveCalls: 300,
   coldStarts: 20,
   herdSize: 50,

@@ -37,8 +37,9 @@ export function executeOperation(operation: OperationRow, runtime: () => Runtime
         const options = { credential, deadline: deadlineFor(invocation, context), idempotent };
         const call: BoundCall = (api, request) => services.client.call(api, request, options);
         // Over HTTP the answer's text is the response body; the other sources answer with the object.
+        const passOnOptions = { ...options, passOn: true } as const;
         const passOn: PassOnCall = http
-          ? (api, request) => services.client.call(api, request, { ...options, passOn: true })
+          ? (api, request) => services.client.call(api, request, passOnOptions)
           : call;
         return run({ call, passOn, count: countEvent });
       },
