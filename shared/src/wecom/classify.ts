@@ -25,6 +25,8 @@ export type { Exchange } from './exchange.ts';
  *    never left (refused, DNS, connect timeout);
  *  - a non-2xx status, or a body that is not a WeCom envelope → UpstreamHttpError;
  *  - errcode ≠ 0 → WeComError (the errmsg scrubbed of the token and of personal data).
+ * With `passOn` (CallOptions.passOn), a success in WeCom's own form is returned as an envelope that
+ * carries the text, unparsed (`isPlainSuccess`); anything else is classified as above.
  */
 export function classify<A extends WeComApi>(
   api: A,
