@@ -1,7 +1,8 @@
 /**
- * A value built on first use, then the same one each time: the input schemas are built this way, so a
- * function's cold start builds its own operation's schema and no other (zod 4 spends ~9 ms and ~0.8
- * MiB of heap building all of them on the Lambda Node; docs/performance.md, "Cold start").
+ * A value built on first use, then the same one each time. The input schemas are built this way, so
+ * that a function's cold start builds its own operation's schema and no other (zod 4 spends ~9 ms and
+ * ~0.8 MiB of heap building all of them on the Lambda Node; docs/performance.md, "Cold start"), and
+ * so are the contact callback's AWS clients, made only when a change is stored or published.
  *
  * @example const userRef = once(() => z.strictObject({ userid: userid() }));
  */

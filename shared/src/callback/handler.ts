@@ -12,6 +12,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { optionalEnv, requireEnv } from '../config.ts';
 import { countEvent, logger as defaultLogger } from '../observability.ts';
+import { once } from '../once.ts';
 import { createSsmClient, getRuntime } from '../runtime.ts';
 import { ENV } from '../stage-names.ts';
 import { DEFAULT_DEDUP_WINDOW_SECONDS, type DedupStore, DynamoDbDedupStore } from './dedup.ts';
@@ -151,36 +152,24 @@ function secretsFromEnvironment(): CallbackSecretSource {
 }
 
 function lazyDedupStore(): DedupStore {
-  let store: DedupStore | undefined;
-  const get = () => {
-    store ??= new DynamoDbDedupStore(
-      once(() => new DynamoDBClient({ maxAttempts: 2 })),
-      requireEnv(CALLBACK_ENV.dedupTable),
-      DEFAULT_DEDUP_WINDOW_SECONDS,
-    );
-    return store;
-  };
-  return { claim: (key) => get().claim(key), release: (key) => get().release(key) };
+  const store = once(
+    () =>
+      new DynamoDbDedupStore(
+        once(() => new DynamoDBClient({ maxAttempts: 2 })),
+        requireEnv(CALLBACK_ENV.dedupTable),
+        DEFAULT_DEDUP_WINDOW_SECONDS,
+      ),
+  );
+  return { claim: (key) => store().claim(key), release: (key) => store().release(key) };
 }
 
 function lazyPublisher(): EventPublisher {
-  let publisher: EventPublisher | undefined;
-  return {
-    publish: (event) => {
-      publisher ??= new EventBridgePublisher(
+  const publisher = once(
+    () =>
+      new EventBridgePublisher(
         () => new EventBridgeClient({ maxAttempts: 3 }),
         requireEnv(CALLBACK_ENV.busName),
-      );
-      return publisher.publish(event);
-    },
-  };
-}
-
-/** The client built at first use, then reused while the container is warm. */
-function once<T>(make: () => T): () => T {
-  let made: T | undefined;
-  return () => {
-    made ??= make();
-    return made;
-  };
+      ),
+  );
+  return { publish: (event) => publisher().publish(event) };
 }
