@@ -16,6 +16,7 @@ import { createDoctorHandler } from '#shared/doctor/handler.ts';
 import type { DoctorReport } from '#shared/doctor/report.ts';
 import { parameterNames } from '#shared/stage-names.ts';
 import { KEYS } from '#test/callback/support.ts';
+import { CONTACT_STAGE_CHECKS } from '#test/doctor/stage-checks.ts';
 import { fakeLambdaContext } from '#test/support/lambda-context.ts';
 import { motoAvailable, putStageParameters, useMoto } from '#test/support/moto.ts';
 
@@ -71,13 +72,7 @@ describe.skipIf(!motoAvailable())('the doctor function, deployed', () => {
 
     expect(report.checks.filter(({ status }) => status !== 'ok')).toEqual([]);
     expect(report.checks.map(({ check }) => check)).toEqual([
-      'corp-id',
-      'secret:contact',
-      'callback:token',
-      'callback:aes-key',
-      'token:contact',
-      'read:contact',
-      'contact:contact',
+      ...CONTACT_STAGE_CHECKS,
       'dead-letters:user-create',
       'dead-letters:user-invite',
     ]);

@@ -23,6 +23,7 @@ import { type Moto, motoAvailable, putStageParameters, startMoto } from '#test/s
 import { STANDALONE_FUNCTION_IDS } from '../../scripts/build.ts';
 import { FUNCTION_IDS, type FunctionId } from '../../shared/src/function-ids.ts';
 import { logicalId, type Synthesized, synthesize } from '../cdk/synth.ts';
+import { CONTACT_STAGE_CHECKS } from '../doctor/stage-checks.ts';
 import {
   type ContainerRun,
   type LambdaLayout,
@@ -247,15 +248,9 @@ describe.skipIf(!motoAvailable())(`the built bundles in the Lambda layout, run b
 
   it('runs the doctor on the stage: every check ok, through the same SSM and token', () => {
     expect(doctor).toMatchObject({ ok: true, prefix: environmentOf(DOCTOR_FUNCTION.id)[ENV.ssmPrefix] });
-    expect((doctor as { checks: Array<{ check: string }> }).checks.map(({ check }) => check)).toEqual([
-      'corp-id',
-      'secret:contact',
-      'callback:token',
-      'callback:aes-key',
-      'token:contact',
-      'read:contact',
-      'contact:contact',
-    ]);
+    expect((doctor as { checks: Array<{ check: string }> }).checks.map(({ check }) => check)).toEqual(
+      CONTACT_STAGE_CHECKS,
+    );
   });
 
   it('emits the daily figure as the EMF metric the dashboard shows', () => {
