@@ -15,6 +15,7 @@ import {
   WECOM_CALLS_PER_MINUTE_PER_API,
 } from '#shared/call-budget.ts';
 import { CALLBACK_FUNCTION } from '#shared/callback/function.ts';
+import { FUNCTION_IDS } from '#shared/function-ids.ts';
 import { OPERATIONS, type OperationDefinition } from '#shared/operations.ts';
 import { REPORT_FUNCTION } from '#shared/report/function.ts';
 import type { StackConfig } from './config.ts';
@@ -24,6 +25,12 @@ export const HEALTHY_REQUEST_SECONDS = 1;
 
 /** The share of WeCom's per-API limit a stage's worst case may use: the rest is for the company's other systems. */
 export const WECOM_LIMIT_SHARE = 0.8;
+
+/**
+ * What an account may reserve with Lambda's default quota: 1,000 concurrent executions, of which
+ * Lambda keeps 100 unreserved (a larger reservation fails the deployment).
+ */
+export const DEFAULT_RESERVABLE_CONCURRENCY = 900;
 
 /** The report and the doctor run one at a time (a schedule, an operator); 2 lets a retry meet a manual run. */
 export const OPERATOR_FUNCTION_CONCURRENCY = 2;
@@ -71,6 +78,11 @@ export class ConcurrencyPlan {
     const route = reservedConcurrency ?? Math.ceil(this.routeRate * HEALTHY_REQUEST_SECONDS);
     // The queue's pollers get their own share, so HTTP traffic cannot throttle them.
     return route + (operation.queued ? writeConcurrency : 0);
+  }
+
+  /** The stage's reserved concurrency in all, every function's (0 with `off`). */
+  totalReserved(): number {
+    return FUNCTION_IDS.reduce((total, id) => total + (this.forFunction(id) ?? 0), 0);
   }
 
   /** The most calls per minute the stage can make of each WeCom API (the token's gettoken left out). */

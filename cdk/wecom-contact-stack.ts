@@ -12,7 +12,12 @@ import { METRICS } from '#shared/metric-names.ts';
 import { getOperation, OPERATIONS, type OperationId } from '#shared/operations.ts';
 import { ENV } from '#shared/stage-names.ts';
 import { layerCode } from './bundling.ts';
-import { ConcurrencyPlan, WECOM_LIMIT_SHARE, walksDepartments } from './concurrency.ts';
+import {
+  ConcurrencyPlan,
+  DEFAULT_RESERVABLE_CONCURRENCY,
+  WECOM_LIMIT_SHARE,
+  walksDepartments,
+} from './concurrency.ts';
 import type { StackConfig } from './config.ts';
 import { ActiveStatReport } from './constructs/active-stat-report.ts';
 import { ContactEvents } from './constructs/contact-events.ts';
@@ -50,6 +55,13 @@ export class WeComContactStack extends Stack {
     const { config } = props;
     const serviceName = `wecom-contact-${config.stage}`;
     this.concurrency = new ConcurrencyPlan({ ...config, apis: config.jwt ? 2 : 1 });
+    const reserved = this.concurrency.totalReserved();
+    if (reserved > DEFAULT_RESERVABLE_CONCURRENCY) {
+      Annotations.of(this).addWarningV2(
+        'wecom-contact:reserved-concurrency',
+        `The functions reserve ${reserved} concurrent executions; with Lambda's default quota (1,000, of which 100 stay unreserved) the deployment fails. Raise the account's quota to ${reserved + 100} or more, or set -c reservedConcurrency=<per function> or -c reservedConcurrency=off. See docs/operations.md, Concurrency.`,
+      );
+    }
     const overBudget = this.concurrency.overBudget();
     if (overBudget.length > 0) {
       Annotations.of(this).addWarningV2(

@@ -4,6 +4,7 @@
  * case, the health alarms, per-stage API names, the VPC grant without the managed policy, opt-in X-Ray,
  * and the doctor with exactly its grants.
  */
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ConcurrencyPlan, defaultListingConcurrency, WECOM_LIMIT_SHARE } from '#cdk/concurrency.ts';
 import { readConfig } from '#cdk/config.ts';
@@ -30,6 +31,12 @@ import { EVERYTHING } from './variants.ts';
 
 const names = parameterNames('/wecom-contact/dev');
 const LISTINGS = new Set(['user-simple-list', 'user-list']);
+
+/** The concurrency plan of a stage with these context keys, as the stack makes it. */
+const plan = (context: Record<string, unknown>) => {
+  const config = readConfig((key) => context[key]);
+  return new ConcurrencyPlan({ ...config, apis: config.jwt ? 2 : 1 });
+};
 
 let defaults: Synthesized;
 let everything: Synthesized;
@@ -107,6 +114,21 @@ describe('reserved concurrency', () => {
     expect(tuned.get('user-list')).toBe(1);
   });
 
+  it('reserves 750 by default, and warns at synth when the JWT API doubles it past the default quota', () => {
+    // docs/operations.md, Concurrency: 14 × 50 + 5 × 4 + 2 × 3 + 20 + 2 × 2.
+    expect(plan({}).totalReserved()).toBe(750);
+    expect(plan({ reservedConcurrency: 'off' }).totalReserved()).toBe(0);
+    const jwt = { jwt: EVERYTHING.jwt };
+    expect(plan(jwt).totalReserved()).toBe(1_450);
+    const warnings = Annotations.fromStack(synthesize(jwt).stack).findWarning('*', Match.anyValue());
+    expect(warnings.map(({ entry }) => String(entry.data)).join()).toContain(
+      'reserve 1450 concurrent executions',
+    );
+    expect(Annotations.fromStack(defaults.stack).findWarning('*', Match.stringLikeRegexp('reserve'))).toEqual(
+      [],
+    );
+  });
+
   it('is off everywhere with reservedConcurrency=off (accounts too small to reserve from)', () => {
     expect(
       [...reserved(synthesize({ reservedConcurrency: 'off' })).values()].every(
@@ -117,11 +139,6 @@ describe('reserved concurrency', () => {
 });
 
 describe('WeCom calls in the worst case', () => {
-  const plan = (context: Record<string, unknown>) => {
-    const config = readConfig((key) => context[key]);
-    return new ConcurrencyPlan({ ...config, apis: config.jwt ? 2 : 1 });
-  };
-
   it.each([
     ['defaults', {}],
     ['everything', EVERYTHING],
