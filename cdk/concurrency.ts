@@ -12,6 +12,7 @@
 import {
   CALLS_PER_MINUTE_PER_CALL_IN_FLIGHT,
   WALK_PARALLELISM,
+  WALK_SUBTREE_API,
   WECOM_CALLS_PER_MINUTE_PER_API,
 } from '#shared/call-budget.ts';
 import { CALLBACK_FUNCTION } from '#shared/callback/function.ts';
@@ -21,7 +22,7 @@ import { REPORT_FUNCTION } from '#shared/report/function.ts';
 import type { StackConfig } from './config.ts';
 
 /** How long a request takes while WeCom is healthy (a call is tens to hundreds of ms, plus a retry). */
-export const HEALTHY_REQUEST_SECONDS = 1;
+const HEALTHY_REQUEST_SECONDS = 1;
 
 /** The share of WeCom's per-API limit a stage's worst case may use: the rest is for the company's other systems. */
 export const WECOM_LIMIT_SHARE = 0.8;
@@ -33,13 +34,7 @@ export const WECOM_LIMIT_SHARE = 0.8;
 export const DEFAULT_RESERVABLE_CONCURRENCY = 900;
 
 /** The report and the doctor run one at a time (a schedule, an operator); 2 lets a retry meet a manual run. */
-export const OPERATOR_FUNCTION_CONCURRENCY = 2;
-
-/** The contact callback enriches an event with the member it names: one call per event at most. */
-const CALLBACK_ENRICHMENT_API = 'user/get';
-
-/** The WeCom API a `fetch_child=1` walk starts with: one call per request. */
-const SUBTREE_API = 'department/simplelist';
+const OPERATOR_FUNCTION_CONCURRENCY = 2;
 
 export type ConcurrencySettings = Pick<
   StackConfig,
@@ -102,7 +97,7 @@ export class ConcurrencyPlan {
       if (walksDepartments(operation)) {
         const walked = this.settings.fetchChildMaxDepartments;
         add(operation.wecomApi, perMinute(reserved, WALK_PARALLELISM, requestsPerMinute * walked));
-        add(SUBTREE_API, perMinute(reserved, 1, requestsPerMinute));
+        add(WALK_SUBTREE_API, perMinute(reserved, 1, requestsPerMinute));
         continue;
       }
       add(operation.wecomApi, perMinute(reserved, 1, requestsPerMinute));
@@ -115,7 +110,7 @@ export class ConcurrencyPlan {
       perMinute(this.forFunction(REPORT_FUNCTION.id), 1, Number.POSITIVE_INFINITY),
     );
     add(
-      CALLBACK_ENRICHMENT_API,
+      CALLBACK_FUNCTION.wecomApi,
       perMinute(this.forFunction(CALLBACK_FUNCTION.id), 1, this.settings.callbackThrottle.rateLimit * 60),
     );
     return calls;

@@ -39,7 +39,7 @@ export function functionNodeOptions(memoryMb: number, { sourceMaps = false } = {
  * of a container. Measured on the Lambda Node binary (docs/performance.md, "Memory"): RSS at rest
  * 74 → 66 MiB, peak 100 → 90 MiB, for ~5 ms more of a cold start (mapping the pages).
  */
-export const MALLOC_ENVIRONMENT: Readonly<Record<string, string>> = { MALLOC_MMAP_THRESHOLD_: '32768' };
+const MALLOC_ENVIRONMENT: Readonly<Record<string, string>> = { MALLOC_MMAP_THRESHOLD_: '32768' };
 
 /**
  * A function's process settings as environment variables: its NODE_OPTIONS and `MALLOC_ENVIRONMENT`.

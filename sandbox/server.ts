@@ -102,7 +102,7 @@ async function playFault(
   return true;
 }
 
-/** §2: 41002/41004 missing, 40013 wrong corp, 40001 unknown secret. Works from untrusted IPs (§1.3). */
+/** §2: 41002/41004 missing, 40013 wrong corp, 40001 unknown secret. Works from untrusted IPs (§1). */
 function issueToken(runtime: SandboxRuntime, { method, query }: IncomingCall) {
   assertMethod(method, 'GET');
   const corpId = queryValue(query, 'corpid');

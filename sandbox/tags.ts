@@ -18,7 +18,7 @@ export interface TagRecord {
 }
 
 /** At most 3000 tags per corp (WeCom's tag/create page; errcode list 40126). */
-export const MAX_TAGS = 3000;
+const MAX_TAGS = 3000;
 
 export class TagBook {
   readonly #tags = new Map<number, TagRecord>();

@@ -44,7 +44,8 @@ export interface SandboxOptions {
   tokenMode?: 'same-token' | 'rotate';
   /**
    * What `expires_in` says when `same-token` mode hands out a live token again: its `remaining`
-   * seconds (default) or the full `lifetime` (docs/wecom.md §19 leaves this UNVERIFIED).
+   * seconds (default) or the full `lifetime` (docs/wecom.md §2: the same-token rule itself is not
+   * guaranteed, so what a reissued token reports is UNVERIFIED).
    */
   reissuedExpiresIn?: 'remaining' | 'lifetime';
   /** Calls per API per corp per minute before 45009 (WeCom: 10,000). */

@@ -1,13 +1,13 @@
 /**
  * How members look in answers (docs/wecom.md §4, §8, §9): the field set of user/get and user/list,
  * departments limited to what the caller can see, and the 2022-06-20 sensitive fields left out for
- * restricted apps (omitted rather than emptied; §1.3 leaves that UNVERIFIED).
+ * restricted apps (omitted rather than emptied; §1 leaves that UNVERIFIED).
  */
 import type { Member, SimpleMember } from '../shared/src/wecom/apis.ts';
 import type { Caller, Visibility } from './access.ts';
 import type { MemberRecord } from './directory.ts';
 
-/** §1.3; `thumb_avatar` is the avatar too, so it goes with it. */
+/** §1 (the 2022-06-20 restriction); `thumb_avatar` is the avatar too, so it goes with it. */
 const SENSITIVE_FIELDS = [
   'avatar',
   'thumb_avatar',

@@ -30,6 +30,7 @@ import { CALLBACK_ENV } from '#shared/callback/handler.ts';
 import { callbackParameterNames } from '#shared/callback/secrets.ts';
 import { credentialsForRole } from '#shared/credential-roles.ts';
 import { EventSchemas } from './event-schemas.ts';
+import { METRIC_PERIOD } from './health-signals.ts';
 import { type FunctionDefaults, WeComFunction } from './wecom-function.ts';
 
 export interface ContactEventsProps {
@@ -75,7 +76,6 @@ export interface ContactEventsProps {
  * deadline leaves it time to answer 503 before then.
  */
 const CALLBACK_TIMEOUT = Duration.seconds(5);
-const PERIOD = Duration.minutes(5);
 /** A few refusals are noise (a scanner); this many in 5 minutes means a wrong token or key, or an attack. */
 const REFUSALS_ALARM_THRESHOLD = 10;
 
@@ -194,7 +194,7 @@ export class ContactEvents extends Construct {
         metricName,
         dimensionsMap: { service: defaults.serviceName },
         statistic: Stats.SUM,
-        period: PERIOD,
+        period: METRIC_PERIOD,
       });
     this.alarms = [
       new Alarm(this, 'RefusalsAlarm', {

@@ -15,7 +15,7 @@ export interface EventSchemasProps {
 }
 
 /** `Member created` → `wecom.contact@MemberCreated` (schema names allow no spaces). */
-export const registrySchemaName = (detailType: string) =>
+const registrySchemaName = (detailType: string) =>
   `${EVENT_SOURCE}@${detailType
     .split(' ')
     .map((word) => word.charAt(0).toUpperCase() + word.slice(1))

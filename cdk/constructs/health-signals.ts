@@ -19,22 +19,20 @@ export const DURATION_ALARM_SHARE = 0.8;
  */
 export const OLDEST_MESSAGE_ALARM = Duration.minutes(10);
 
-/** The token path's refresh-failure metric (token provider), one datapoint per failed gettoken, dimension `class`. */
-export const TOKEN_REFRESH_FAILED = 'TokenRefreshFailed';
-
 export interface TokenSignals {
   readonly storeDegraded: IMetric;
   /** Every `class` of refresh failure, summed. */
   readonly refreshFailed: IMetric;
 }
 
-const PERIOD = Duration.minutes(5);
+/** The period of every alarm and dashboard metric of the stack. */
+export const METRIC_PERIOD = Duration.minutes(5);
 
 export const durationNearTimeout = (fn: LambdaFunction): IMetric =>
-  fn.metricDuration({ period: PERIOD, statistic: Stats.MAXIMUM });
+  fn.metricDuration({ period: METRIC_PERIOD, statistic: Stats.MAXIMUM });
 
 export const oldestMessageAge = (queue: IQueue): IMetric =>
-  queue.metricApproximateAgeOfOldestMessage({ period: PERIOD, statistic: Stats.MAXIMUM });
+  queue.metricApproximateAgeOfOldestMessage({ period: METRIC_PERIOD, statistic: Stats.MAXIMUM });
 
 /** The dashboard's row of these signals: durations, the age of queued writes, the token path. */
 export function healthWidgets(props: {
@@ -55,10 +53,8 @@ export function healthWidgets(props: {
   ];
 }
 
-export function tokenSignals(
-  { namespace, service }: { namespace: string; service: string },
-  period: Duration,
-): TokenSignals {
+export function tokenSignals({ namespace, service }: { namespace: string; service: string }): TokenSignals {
+  const period = METRIC_PERIOD;
   return {
     storeDegraded: new Metric({
       namespace,
@@ -69,7 +65,7 @@ export function tokenSignals(
     }),
     // One alarm over every failure class, whatever classes the layer emits: a Metrics Insights query.
     refreshFailed: new MathExpression({
-      expression: `SELECT SUM(${TOKEN_REFRESH_FAILED}) FROM SCHEMA("${namespace}", class, service) WHERE service = '${service}'`,
+      expression: `SELECT SUM(${METRICS.tokenRefreshFailed}) FROM SCHEMA("${namespace}", class, service) WHERE service = '${service}'`,
       usingMetrics: {},
       period,
       label: 'Token refresh failures',

@@ -27,6 +27,7 @@ import {
   DURATION_ALARM_SHARE,
   durationNearTimeout,
   healthWidgets,
+  METRIC_PERIOD,
   OLDEST_MESSAGE_ALARM,
   oldestMessageAge,
   tokenSignals,
@@ -70,8 +71,6 @@ export interface MonitoringProps {
   readonly alarmEmail?: string;
 }
 
-const PERIOD = Duration.minutes(5);
-
 /** The queues that feed a function (the report has a dead-letter queue only). */
 const queues = (props: MonitoringProps): IQueue[] =>
   [...props.queues.values()].flatMap(({ queue }) => (queue ? [queue] : []));
@@ -97,9 +96,13 @@ export class Monitoring extends Construct {
     }
 
     const apis = props.apis.map(({ id, label, api }) => {
-      const requests = api.metricCount({ period: PERIOD, statistic: Stats.SUM, label: `${label} requests` });
+      const requests = api.metricCount({
+        period: METRIC_PERIOD,
+        statistic: Stats.SUM,
+        label: `${label} requests`,
+      });
       const serverErrors = api.metricServerError({
-        period: PERIOD,
+        period: METRIC_PERIOD,
         statistic: Stats.SUM,
         label: `${label} 5xx`,
       });
@@ -108,7 +111,7 @@ export class Monitoring extends Construct {
       const serverErrorRate = new MathExpression({
         expression: `IF(${requestsId} > 0, 100 * ${errorsId} / ${requestsId}, 0)`,
         usingMetrics: { [requestsId]: requests, [errorsId]: serverErrors },
-        period: PERIOD,
+        period: METRIC_PERIOD,
         label: `${label} 5xx rate (%)`,
       });
       this.alarm(`${id}ServerErrorRate`, {
@@ -123,9 +126,9 @@ export class Monitoring extends Construct {
 
     for (const [functionId, fn] of props.functions) {
       this.alarm(`${constructId(functionId)}Throttles`, {
-        metric: fn.metricThrottles({ period: PERIOD, statistic: Stats.SUM }),
+        metric: fn.metricThrottles({ period: METRIC_PERIOD, statistic: Stats.SUM }),
         threshold: 1,
-        description: `Lambda throttled ${functionId}: raise the account's concurrency or lower the API throttling.`,
+        description: `Lambda throttled ${functionId}: its reserved concurrency is spent (context keys reservedConcurrency, listingConcurrency; docs/operations.md, Concurrency), or the account's quota is.`,
       });
     }
     for (const [functionId, fn] of props.functions) {
@@ -135,7 +138,7 @@ export class Monitoring extends Construct {
         description: `${functionId} ran for ${DURATION_ALARM_SHARE * 100}% of its timeout or more: WeCom or SSM is slow, or a fetch_child walk is too wide; the function's log says which calls took the time.`,
       });
     }
-    const signals = tokenSignals(props.metrics, PERIOD);
+    const signals = tokenSignals(props.metrics);
     this.alarm('TokenStoreDegraded', {
       metric: signals.storeDegraded,
       threshold: 1,
@@ -158,7 +161,7 @@ export class Monitoring extends Construct {
       }
       this.alarm(`${constructId(name)}DeadLetters`, {
         metric: deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-          period: PERIOD,
+          period: METRIC_PERIOD,
           statistic: Stats.MAXIMUM,
         }),
         threshold: 1,
@@ -166,7 +169,7 @@ export class Monitoring extends Construct {
       });
     }
     this.alarm('ReportFailures', {
-      metric: props.reporter.metricErrors({ period: PERIOD, statistic: Stats.SUM }),
+      metric: props.reporter.metricErrors({ period: METRIC_PERIOD, statistic: Stats.SUM }),
       threshold: 1,
       description:
         'The active-member report failed (its log says which days and why); Lambda retries it twice.',
@@ -188,7 +191,7 @@ export class Monitoring extends Construct {
       new GraphWidget({
         title: 'API errors',
         left: apis.flatMap(({ label, api, serverErrors }) => [
-          api.metricClientError({ period: PERIOD, statistic: Stats.SUM, label: `${label} 4xx` }),
+          api.metricClientError({ period: METRIC_PERIOD, statistic: Stats.SUM, label: `${label} 4xx` }),
           serverErrors,
         ]),
         right: apis.map(({ serverErrorRate }) => serverErrorRate),
@@ -197,7 +200,7 @@ export class Monitoring extends Construct {
         title: 'API latency (ms)',
         left: apis.flatMap(({ label, api }) =>
           [Stats.p(50), Stats.p(99)].map((statistic) =>
-            api.metricLatency({ period: PERIOD, statistic, label: `${label} ${statistic}` }),
+            api.metricLatency({ period: METRIC_PERIOD, statistic, label: `${label} ${statistic}` }),
           ),
         ),
       }),
@@ -205,18 +208,20 @@ export class Monitoring extends Construct {
     this.dashboard.addWidgets(
       new GraphWidget({
         title: 'Function errors',
-        left: lambdaMetrics((fn) => fn.metricErrors({ period: PERIOD, statistic: Stats.SUM })),
+        left: lambdaMetrics((fn) => fn.metricErrors({ period: METRIC_PERIOD, statistic: Stats.SUM })),
       }),
       new GraphWidget({
         title: 'Function throttles',
-        left: lambdaMetrics((fn) => fn.metricThrottles({ period: PERIOD, statistic: Stats.SUM })),
+        left: lambdaMetrics((fn) => fn.metricThrottles({ period: METRIC_PERIOD, statistic: Stats.SUM })),
       }),
       new GraphWidget({
         title: 'Queued and dead-letter messages',
         left: [...props.queues.values()].flatMap(({ queue, deadLetterQueue }) =>
           [queue, deadLetterQueue]
             .filter((candidate) => candidate !== undefined)
-            .map((candidate) => candidate.metricApproximateNumberOfMessagesVisible({ period: PERIOD })),
+            .map((candidate) =>
+              candidate.metricApproximateNumberOfMessagesVisible({ period: METRIC_PERIOD }),
+            ),
         ),
       }),
     );

@@ -18,7 +18,7 @@ export interface WriteQueueProps {
    */
   readonly consumerTimeout: Duration;
   /**
-   * Concurrent invocations of the consumer from this queue (see the arithmetic in the stack).
+   * Concurrent invocations of the consumer from this queue (the arithmetic: cdk/concurrency.ts, docs/operations.md "Scale").
    * @example 4
    */
   readonly maxConcurrency: number;

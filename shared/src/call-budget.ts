@@ -18,6 +18,9 @@ export const WECOM_CALLS_PER_MINUTE_PER_API = 10_000;
  */
 export const CALLS_PER_MINUTE_PER_CALL_IN_FLIGHT = 1_200;
 
+/** The WeCom API a `fetch_child=1` walk starts with (the subtree): one call per request. */
+export const WALK_SUBTREE_API = 'department/simplelist';
+
 /** Listing calls one `fetch_child=1` walk keeps in flight: quick on wide trees, bounded for the budget. */
 export const WALK_PARALLELISM = 2;
 

@@ -6,7 +6,12 @@
  * department/simplelist for the subtree, one listing per department (a few at a time), merged in the
  * order WeCom gives the departments, each member once even when it sits in several of them.
  */
-import { assertWalkWithinBudget, maxWalkedDepartments, WALK_PARALLELISM } from './call-budget.ts';
+import {
+  assertWalkWithinBudget,
+  maxWalkedDepartments,
+  WALK_PARALLELISM,
+  WALK_SUBTREE_API,
+} from './call-budget.ts';
 import { isListedDepartment, isListedMember, listIn } from './wecom/answer-shape.ts';
 import type { WeComApi, WeComRequest, WeComResponse } from './wecom/apis.ts';
 
@@ -20,9 +25,6 @@ export interface ListingInput {
   fetch_child?: 0 | 1;
 }
 
-/** Departments listed at once: quick on wide trees, gentle on WeCom's per-API rate limit. */
-export const LISTING_CONCURRENCY = WALK_PARALLELISM;
-
 export async function listMembers<A extends ListingApi>(
   call: BoundCall,
   api: A,
@@ -31,12 +33,15 @@ export async function listMembers<A extends ListingApi>(
   // Without fetch_child: one WeCom call, and WeCom's answer as it is (the removed flag is never sent).
   if (fetch_child !== 1) return call(api, { department_id });
 
+  // Read before any call: a wrong setting is the deployment's error, and costs WeCom nothing.
+  const limit = maxWalkedDepartments();
   // The answers are read here, not passed on: their shape is checked (a 502 rather than a TypeError).
-  const tree = await call('department/simplelist', { id: department_id });
-  const subtree = listIn('department/simplelist', tree, 'department_id', isListedDepartment);
+  const tree = await call(WALK_SUBTREE_API, { id: department_id });
+  const subtree = listIn(WALK_SUBTREE_API, tree, 'department_id', isListedDepartment);
   const departments = [...new Set([department_id, ...subtree.map(({ id }) => id)])];
-  assertWalkWithinBudget(department_id, departments.length, maxWalkedDepartments());
-  const answers = await mapWithConcurrency(departments, LISTING_CONCURRENCY, async (id) =>
+  assertWalkWithinBudget(department_id, departments.length, limit);
+  // Departments listed at once: quick on wide trees, gentle on WeCom's per-API rate limit.
+  const answers = await mapWithConcurrency(departments, WALK_PARALLELISM, async (id) =>
     listIn(api, await call(api, { department_id: id }), 'userlist', isListedMember),
   );
   const members = new Map<string, (typeof answers)[number][number]>();

@@ -3,7 +3,8 @@
  * sandbox over a 3-level tree with members in several departments, and the bounded fan-out alone.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { LISTING_CONCURRENCY, mapWithConcurrency } from '#shared/listing.ts';
+import { WALK_PARALLELISM } from '#shared/call-budget.ts';
+import { mapWithConcurrency } from '#shared/listing.ts';
 import { routeEvent } from './support/events.ts';
 import { type Harness, httpAnswer, startHarness } from './support/harness.ts';
 
@@ -110,12 +111,12 @@ describe('the fan-out', () => {
     return { promise, resolve };
   };
 
-  it(`has at most ${LISTING_CONCURRENCY} calls in flight and keeps the input order`, async () => {
+  it(`has at most ${WALK_PARALLELISM} calls in flight and keeps the input order`, async () => {
     let inFlight = 0;
     let peak = 0;
     const gates = Array.from({ length: 10 }, deferred);
 
-    const results = mapWithConcurrency([...gates.keys()], LISTING_CONCURRENCY, async (index) => {
+    const results = mapWithConcurrency([...gates.keys()], WALK_PARALLELISM, async (index) => {
       inFlight += 1;
       peak = Math.max(peak, inFlight);
       await gates[index]?.promise;
@@ -125,7 +126,7 @@ describe('the fan-out', () => {
     for (const gate of gates.toReversed()) gate.resolve();
 
     await expect(results).resolves.toEqual([0, 10, 20, 30, 40, 50, 60, 70, 80, 90]);
-    expect(peak).toBe(LISTING_CONCURRENCY);
+    expect(peak).toBe(WALK_PARALLELISM);
   });
 
   it('starts nothing more after a failure and reports that failure', async () => {

@@ -10,6 +10,7 @@
 import type { Runtime } from '../contracts.ts';
 import { WeComError } from '../errors.ts';
 import type { DirectoryEvent, EventDetail } from './events.ts';
+import { CALLBACK_FUNCTION } from './function.ts';
 
 export type Enricher = (event: DirectoryEvent, deadline?: number) => Promise<DirectoryEvent>;
 
@@ -33,10 +34,10 @@ export function memberEnricher(
     try {
       const services = runtime();
       const member = await services.client.call(
-        'user/get',
+        CALLBACK_FUNCTION.wecomApi,
         { userid },
         {
-          credential: services.credentialFor('read'),
+          credential: services.credentialFor(CALLBACK_FUNCTION.credential),
           idempotent: true,
           ...(deadline !== undefined && { deadline }),
         },

@@ -14,8 +14,6 @@ import type { WeComApi, WeComResponse } from './apis.ts';
 import type { Exchange } from './exchange.ts';
 import { redactText, redactValue } from './redact.ts';
 
-export type { Exchange } from './exchange.ts';
-
 /**
  * The one place that decides what an exchange means. Returns WeCom's answer when errcode is 0, and
  * throws otherwise:
