@@ -21,6 +21,7 @@ import type { EventPublisher } from '#shared/callback/publisher.ts';
 import { staticCallbackSecrets } from '#shared/callback/secrets.ts';
 import { jsonResponse } from '#shared/middleware/respond.ts';
 import { getRuntime } from '#shared/runtime.ts';
+import { ENV } from '#shared/stage-names.ts';
 import { toApiGatewayEvent } from './api-gateway.ts';
 import { createLambdaContext } from './lambda-context.ts';
 import type { Environment } from './wecom-target.ts';
@@ -87,7 +88,7 @@ export function localCallbacks({
 }: LocalCallbacksOptions): LocalCallbacks {
   const token = value(env, CALLBACK_ENV.token) ?? LOCAL_CALLBACK_SECRETS.token;
   const encodingAesKey = value(env, CALLBACK_ENV.aesKey) ?? LOCAL_CALLBACK_SECRETS.encodingAesKey;
-  const corpId = value(env, CALLBACK_ENV.corpId) ?? sandbox?.corpId ?? 'local';
+  const corpId = value(env, ENV.corpId) ?? sandbox?.corpId ?? 'local';
   const events: DirectoryEvent[] = [];
   const publisher: EventPublisher = {
     async publish(event) {

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CALLBACK_FUNCTION } from '#shared/callback/function.ts';
 import { CALLBACK_ENV } from '#shared/callback/handler.ts';
+import { ENV } from '#shared/stage-names.ts';
 import { vector } from '#test/callback/vectors.ts';
 import { buildFunction } from '../../scripts/build.ts';
 
@@ -48,7 +49,7 @@ process.stdout.write(JSON.stringify(answer));`;
         WECOM_CREDENTIALS: 'contact',
         [CALLBACK_ENV.token]: token,
         [CALLBACK_ENV.aesKey]: encodingAESKey,
-        [CALLBACK_ENV.corpId]: receiveId,
+        [ENV.corpId]: receiveId,
         [CALLBACK_ENV.enrich]: 'false',
       },
     });

@@ -29,10 +29,9 @@ export const CALLBACK_ENV = {
   dedupTable: 'WECOM_CALLBACK_DEDUP_TABLE',
   /** `false` turns member enrichment off. @default true */
   enrich: 'WECOM_CALLBACK_ENRICH',
-  /** Local mode: the values themselves instead of SSM. */
+  /** Local mode: the values themselves instead of SSM (with the corp id of `ENV.corpId`). */
   token: 'WECOM_CALLBACK_TOKEN',
   aesKey: 'WECOM_CALLBACK_AES_KEY',
-  corpId: 'WECOM_CORP_ID',
 } as const;
 
 export interface ContactCallbackOptions {
@@ -134,21 +133,16 @@ function secretsFromEnvironment(): CallbackSecretSource {
   const token = optionalEnv(CALLBACK_ENV.token);
   const aesKey = optionalEnv(CALLBACK_ENV.aesKey);
   if (token !== undefined && aesKey !== undefined) {
-    return staticCallbackSecrets(token, aesKey, requireEnv(CALLBACK_ENV.corpId));
+    return staticCallbackSecrets(token, aesKey, requireEnv(ENV.corpId));
   }
-  let ssm: ReturnType<typeof createSsmClient> | undefined;
-  let source: CallbackSecretSource | undefined;
-  return () => {
-    source ??= ssmCallbackSecrets(
-      () => {
-        ssm ??= createSsmClient();
-        return ssm;
-      },
+  const source = once(() =>
+    ssmCallbackSecrets(
+      once(createSsmClient),
       requireEnv(ENV.ssmPrefix).replace(/\/+$/, ''),
-      optionalEnv(CALLBACK_ENV.corpId),
-    );
-    return source();
-  };
+      optionalEnv(ENV.corpId),
+    ),
+  );
+  return () => source()();
 }
 
 function lazyDedupStore(): DedupStore {

@@ -11,7 +11,7 @@ import { callbackParameterNames } from '../callback/secrets.ts';
 import { optionalEnv } from '../config.ts';
 import { ConfigurationError } from '../errors.ts';
 import { logger } from '../observability.ts';
-import { createSsmClient, readRuntimeConfig, runtimeFromEnvironment } from '../runtime.ts';
+import { createSsmClient, readRuntimeConfig, runtimeFromConfig } from '../runtime.ts';
 import { ENV } from '../stage-names.ts';
 import { type DeadLetterQueue, type DoctorSetup, runDoctor } from './checks.ts';
 import type { DoctorReport } from './report.ts';
@@ -39,9 +39,11 @@ export function createDoctorHandler(env: Environment = process.env): DoctorHandl
 
 /** The deployed setup: parameters and tokens in SSM, the queues the stack named. */
 export function setupFromEnvironment(env: Environment, deadline: () => number): DoctorSetup {
+  // A fresh runtime per run (what the operator fixed since the last run is read again), on one
+  // configuration and one SSM client.
   const config = readRuntimeConfig(env);
-  const runtime = runtimeFromEnvironment(env);
   const ssm = createSsmClient();
+  const runtime = runtimeFromConfig(config, ssm);
   return {
     prefix: config.prefix,
     credentials: config.credentials,

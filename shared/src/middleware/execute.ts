@@ -3,7 +3,7 @@
  * what the row's behaviour does), within a deadline taken from the Lambda's remaining time.
  */
 import type { Context } from 'aws-lambda';
-import type { Runtime } from '../contracts.ts';
+import type { CallOptions, Runtime } from '../contracts.ts';
 import type { PassOnCall } from '../define-operation.ts';
 import { describeError } from '../error-mapping.ts';
 import type { Invocation, OperationRow } from '../invocation.ts';
@@ -37,10 +37,7 @@ export function executeOperation(operation: OperationRow, runtime: () => Runtime
         const options = { credential, deadline: deadlineFor(invocation, context), idempotent };
         const call: BoundCall = (api, request) => services.client.call(api, request, options);
         // Over HTTP the answer's text is the response body; the other sources answer with the object.
-        const passOnOptions = { ...options, passOn: true } as const;
-        const passOn: PassOnCall = http
-          ? (api, request) => services.client.call(api, request, passOnOptions)
-          : call;
+        const passOn: PassOnCall = http ? passingOn(services, { ...options, passOn: true }) : call;
         return run({ call, passOn, count: countEvent });
       },
       // A retryable failure (rate limit, WeCom down, misconfiguration) would meet the next records too.
@@ -49,3 +46,9 @@ export function executeOperation(operation: OperationRow, runtime: () => Runtime
     return invocation;
   };
 }
+
+/** The call of a row that passes WeCom's answer on (CallOptions.passOn), with its options bound. */
+const passingOn =
+  (services: Runtime, options: CallOptions & { readonly passOn: true }): PassOnCall =>
+  (api, request) =>
+    services.client.call(api, request, options);
