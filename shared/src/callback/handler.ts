@@ -5,13 +5,13 @@
  * deployed ones, configured by the variables in CALLBACK_ENV and built at first use.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { optionalEnv, requireEnv } from '../config.ts';
-import { countEvent, logger as defaultLogger } from '../observability.ts';
+import { lambdaLogContext } from '../middleware/log-context.ts';
+import { countEvent, logger as defaultLogger, logDefaults } from '../observability.ts';
 import { once } from '../once.ts';
 import { createSsmClient, getRuntime } from '../runtime.ts';
 import { ENV } from '../stage-names.ts';
@@ -56,7 +56,10 @@ export interface ContactCallbackOptions {
    * @example false
    */
   readonly enrich?: Enricher | false;
-  /** @default the layer's logger */
+  /**
+   * Where the handler's own lines go; the Lambda context always goes on the layer's logger.
+   * @default the layer's logger
+   */
   readonly logger?: Logger;
   /**
    * @default one EMF line per count
@@ -120,7 +123,7 @@ export function createContactCallbackHandler(options: ContactCallbackOptions = {
 
   const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, Context>(run, {
     timeoutEarlyInMillis: 0,
-  }).use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }));
+  }).use(lambdaLogContext(defaultLogger, logDefaults));
   return (event, context) => handler(event, context ?? ({} as Context));
 }
 

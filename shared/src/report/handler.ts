@@ -9,14 +9,14 @@
  * counts an error, the invoke is retried and the alarm sees it.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type { Dispatcher } from 'undici';
 import { optionalEnv } from '../config.ts';
 import type { Runtime } from '../contracts.ts';
 import { ValidationError, type ValidationIssue } from '../errors.ts';
-import { logger as defaultLogger, metrics as defaultMetrics } from '../observability.ts';
+import { lambdaLogContext } from '../middleware/log-context.ts';
+import { logger as defaultLogger, metrics as defaultMetrics, logDefaults } from '../observability.ts';
 import { createSsmClient, getRuntime } from '../runtime.ts';
 import { ENV } from '../stage-names.ts';
 import { ReportFailedError } from './errors.ts';
@@ -46,7 +46,11 @@ export interface ReportHandlerOptions {
    * @example () => Date.parse('2026-11-26T01:00:00Z')
    */
   readonly clock?: () => number;
-  /** @default the layer's logger, which the WeCom client writes to as well */
+  /**
+   * Where the run's own lines go. The Lambda context always goes on the layer's logger, which the
+   * WeCom client writes to as well.
+   * @default the layer's logger
+   */
   readonly logger?: Logger;
   /** Where the active-member count goes. @default the layer's Powertools metrics (EMF) */
   readonly metrics?: MetricsSink;
@@ -110,8 +114,9 @@ export function createReportHandler(options: ReportHandlerOptions = {}): ReportH
 
   // No early-timeout guard: the run keeps its own margin (DEADLINE_MARGIN_MS) for logging.
   const handler = middy<unknown, ReportOutcome, Error, Context>(run, { timeoutEarlyInMillis: 0 }).use(
-    // Every line of the run (the client's included) carries the request id; nothing leaks to the next.
-    injectLambdaContext(logger, { resetKeys: true, logEvent: false }),
+    // Every line of the layer's logger (the client's included) carries the request id, as the
+    // endpoints' do (handler.ts); nothing leaks to the next run.
+    lambdaLogContext(defaultLogger, logDefaults),
   );
   return (event, context) => handler(event, context ?? ({} as Context));
 }
