@@ -82,7 +82,6 @@ export interface SsmCredentialOptions {
   corpId?: string;
 }
 
-/** The error a failed GetParameters becomes; see the module comment. */
 /** The values of `wanted`, from the stage read when it has them, else from one GetParameters. */
 async function fetchValues(
   ssm: SSMClient,

@@ -5,8 +5,7 @@
  */
 import * as z from 'zod';
 import { once } from './once.ts';
-import { integerParameter, UNENCODABLE, utf8Bytes } from './schema-fields.ts';
-import { isEncodable } from './wecom/encoding.ts';
+import { integerParameter, text, utf8Bytes } from './schema-fields.ts';
 
 /** user/list_id's page size (1–10,000). */
 export const USERID_PAGE_MAX = 10_000;
@@ -16,25 +15,21 @@ export const USERID_PAGE_MAX = 10_000;
  * of a stored number has a space ("+86 13800000000"), so a space is kept too; a digit at least. 5–32
  * characters, the bounds of user/getuserid's page (ASCII, so characters are bytes).
  */
-const mobile = once(() =>
+const mobile = () =>
   z
     .string()
     .regex(/^(?=.*\d)[\d+ -]{5,32}$/, { message: 'must be 5–32 characters of digits, with + - or spaces' })
-    .meta({ description: 'The mobile number as stored in the directory', examples: ['13800000001'] }),
-);
+    .meta({ description: 'The mobile number as stored in the directory', examples: ['13800000001'] });
 
 /**
  * Company or personal mail: 6–64 bytes, one `@` between two non-empty parts without spaces. Looser
  * than user/create's company-mail form, because a personal address is whatever the member entered.
  */
-const email = once(() =>
-  z
-    .string()
-    .refine(isEncodable, { message: UNENCODABLE })
+const email = () =>
+  text()
     .refine((value) => /^[^\s@]+@[^\s@]+$/.test(value), { message: 'must be an e-mail address' })
     .refine((value) => utf8Bytes(value) >= 6 && utf8Bytes(value) <= 64, { message: 'must be 6–64 bytes' })
-    .meta({ minLength: 6, maxLength: 64, examples: ['lisi@example.com'] }),
-);
+    .meta({ minLength: 6, maxLength: 64, examples: ['lisi@example.com'] });
 
 export const useridByMobile = once(() => z.strictObject({ mobile: mobile() }));
 
@@ -50,9 +45,7 @@ export const useridByEmail = once(() =>
 
 export const useridPage = once(() =>
   z.strictObject({
-    cursor: z
-      .string()
-      .refine(isEncodable, { message: UNENCODABLE })
+    cursor: text()
       .optional()
       .meta({ description: "The previous page's `next_cursor`; absent or empty for the first page" }),
     limit: integerParameter(z.int().min(1).max(USERID_PAGE_MAX))

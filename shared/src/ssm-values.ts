@@ -1,6 +1,7 @@
 /**
- * Reading configuration values from SSM Parameter Store, once for everything that does it: the
- * credentials (corp id and secrets) and the contact callback's Token and EncodingAESKey. One
+ * Reading configuration values from SSM Parameter Store for the credentials (corp id and secrets) and
+ * the contact callback's Token and EncodingAESKey (the report's webhook, the stage read at init and
+ * the doctor's presence check make their own calls, each with its own purpose). One
  * GetParameters, one meaning for its failures (aws-errors.ts), one rule for caching: a value is read
  * at first use and kept for the container, and a failed read is not kept, so the next invocation
  * tries again.
