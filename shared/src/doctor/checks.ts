@@ -56,9 +56,6 @@ export interface DoctorSetup {
   readonly deadline: () => number;
 }
 
-/** WeCom refusing the corp id (wrong, missing). */
-const CORP_ID_ERRCODES: ReadonlySet<number> = new Set([40013, 41002]);
-
 /** One cheap call per credential, standing for the calls it serves. */
 const PROBES: Record<'read' | 'contact', { api: WeComApi; request: object; serves: string }> = {
   read: { api: 'department/simplelist', request: {}, serves: 'reads and listings' },
@@ -193,10 +190,7 @@ function failure(
   error: unknown,
 ): CheckResult {
   if (error instanceof WeComError) {
-    const corpIdRefused = CORP_ID_ERRCODES.has(error.errcode) && setup.corpId !== undefined;
-    const fix = corpIdRefused
-      ? `WeCom refused the corp id ${setup.corpId} of the corpId context: deploy again with -c corpId=<the right corp id>`
-      : fixForErrcode(setup.prefix, credential, error.api, error.errcode, error.errmsg);
+    const fix = fixForErrcode(setup, credential, error.api, error.errcode, error.errmsg);
     const detail = `WeCom ${error.api} answered ${error.errcode}`;
     return needsFix(check, detail, fix ?? describeError(error).message);
   }

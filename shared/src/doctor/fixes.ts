@@ -31,9 +31,12 @@ const TRUSTED_IP_STEP = (ip: string) =>
   `add ${ip} to 企业可信IP (WeCom admin console → 应用管理 → the app → 企业可信IP)\n` +
   "Lambda's own egress IPs change: deploy with -c egress=fixed-ip and add the EgressIp outputs instead";
 
-/** The fix for a WeCom errcode met by `credential` calling `api`, or undefined for one without a fix. */
+/**
+ * The fix for a WeCom errcode met by `credential` calling `api`, or undefined for one without a fix.
+ * `corpId`: the corp id the stack set (the `corpId` context key), which then is what to correct.
+ */
 export function fixForErrcode(
-  prefix: string,
+  { prefix, corpId }: { readonly prefix: string; readonly corpId?: string },
   credential: CredentialName,
   api: string,
   errcode: number,
@@ -46,7 +49,9 @@ export function fixForErrcode(
       return `WeCom refused the ${credential} secret: put the right one\n${putSecret(prefix, credential, true)}`;
     case 40013:
     case 41002:
-      return `WeCom refused the corp id: put the right one\n${putCorpId(prefix, true)}`;
+      return corpId === undefined
+        ? `WeCom refused the corp id: put the right one\n${putCorpId(prefix, true)}`
+        : `WeCom refused the corp id ${corpId} of the corpId context: deploy again with -c corpId=<the right corp id>`;
     case 60020:
       return TRUSTED_IP_STEP(reportedIp(errmsg) ?? "the functions' egress IP");
     case 48009:
