@@ -10,7 +10,7 @@ import type { CredentialName } from '#shared/credential-roles.ts';
 import { runDoctor } from '#shared/doctor/checks.ts';
 import type { DoctorReport } from '#shared/doctor/report.ts';
 import { createRuntime } from '#shared/runtime.ts';
-import type { Environment } from './wecom-target.ts';
+import { type Environment, environmentCredentials } from './wecom-target.ts';
 
 /** What can go wrong on a first deployment, played by the sandbox. */
 export const LOCAL_FAULTS = {
@@ -39,17 +39,9 @@ const LOCAL_PREFIX = '/wecom-contact/local';
 const CHECK_TIMEOUT_MS = 10_000;
 
 export async function runLocalDoctor(options: LocalDoctorOptions = {}): Promise<LocalDoctorRun> {
-  const env = options.env ?? process.env;
-  const corpId = env.WECOM_CORP_ID?.trim();
-  const secret = env.WECOM_SECRET?.trim();
-  if (corpId && secret) {
-    const app = env.WECOM_APP_SECRET?.trim() || undefined;
-    const report = await check({ corpId, secrets: { contact: secret, app }, baseUrl: env.WECOM_BASE_URL });
-    return {
-      report,
-      target: `WeCom at ${env.WECOM_BASE_URL ?? 'https://qyapi.weixin.qq.com'} (corp ${corpId})`,
-    };
-  }
+  // The real WeCom as the local API selects it (wecom-target.ts), else the sandbox.
+  const real = environmentCredentials(options.env ?? process.env);
+  if (real !== undefined) return { report: await check(real), target: real.description };
   const sandbox = await startSandbox({ seed: 'demo' });
   try {
     const report = await check(arrange(sandbox, options.fault));

@@ -11,6 +11,7 @@ import { startSandbox } from '#sandbox/index.ts';
 import type { Sandbox, SandboxOptions } from '#sandbox/types.ts';
 import type { Runtime } from '#shared/contracts.ts';
 import { createRuntime, runtimeFromEnvironment } from '#shared/runtime.ts';
+import { WECOM_DEFAULT_BASE_URL } from '#shared/wecom/apis.ts';
 
 export type Environment = Readonly<Record<string, string | undefined>>;
 
@@ -28,37 +29,57 @@ const value = (env: Environment, name: string) => {
   return found === undefined || found === '' ? undefined : found;
 };
 
+/** The real WeCom with secrets from the environment: what to call it with, never logged. */
+export interface EnvironmentCredentials {
+  readonly corpId: string;
+  readonly secrets: { readonly contact: string; readonly app?: string };
+  readonly baseUrl?: string;
+  /** One line naming the target; never a secret. */
+  readonly description: string;
+}
+
+/**
+ * WECOM_CORP_ID + WECOM_SECRET [+ WECOM_APP_SECRET, WECOM_BASE_URL], or undefined when the
+ * environment does not select that form. WECOM_CORP_ID alone next to WECOM_SSM_PREFIX is the deployed
+ * form (the `corpId` context), not this one.
+ */
+export function environmentCredentials(env: Environment): EnvironmentCredentials | undefined {
+  const corpId = value(env, 'WECOM_CORP_ID');
+  const secret = value(env, 'WECOM_SECRET');
+  if (secret === undefined && (corpId === undefined || value(env, 'WECOM_SSM_PREFIX') !== undefined)) {
+    return undefined;
+  }
+  if (corpId === undefined || secret === undefined) {
+    throw new Error(
+      'Set both WECOM_CORP_ID and WECOM_SECRET (the contact-sync secret) to use the real WeCom',
+    );
+  }
+  const app = value(env, 'WECOM_APP_SECRET');
+  const baseUrl = value(env, 'WECOM_BASE_URL');
+  return {
+    corpId,
+    secrets: app === undefined ? { contact: secret } : { contact: secret, app },
+    baseUrl,
+    description: `WeCom at ${baseUrl ?? WECOM_DEFAULT_BASE_URL} (corp ${corpId}; secrets from the environment${app === undefined ? '' : ', app secret for reads'})`,
+  };
+}
+
 export async function resolveWeComTarget(
   env: Environment,
   sandboxOptions: SandboxOptions = {},
 ): Promise<WeComTarget> {
-  const corpId = value(env, 'WECOM_CORP_ID');
-  const secret = value(env, 'WECOM_SECRET');
-  const baseUrl = value(env, 'WECOM_BASE_URL');
-  // WECOM_CORP_ID alone next to WECOM_SSM_PREFIX is the deployed form (the `corpId` context): SSM mode.
-  const ssmPrefix = value(env, 'WECOM_SSM_PREFIX');
-  if (secret !== undefined || (corpId !== undefined && ssmPrefix === undefined)) {
-    if (corpId === undefined || secret === undefined) {
-      throw new Error(
-        'Set both WECOM_CORP_ID and WECOM_SECRET (the contact-sync secret) to use the real WeCom',
-      );
-    }
-    const app = value(env, 'WECOM_APP_SECRET');
-    return {
-      runtime: createRuntime({
-        baseUrl,
-        corpId,
-        secrets: app === undefined ? { contact: secret } : { contact: secret, app },
-      }),
-      description: `WeCom at ${baseUrl ?? 'https://qyapi.weixin.qq.com'} (corp ${corpId}; secrets from the environment${app === undefined ? '' : ', app secret for reads'})`,
-      stop: async () => undefined,
-    };
+  const credentials = environmentCredentials(env);
+  if (credentials !== undefined) {
+    const { description, ...settings } = credentials;
+    return { runtime: createRuntime(settings), description, stop: async () => undefined };
   }
+  const baseUrl = value(env, 'WECOM_BASE_URL');
+  const ssmPrefix = value(env, 'WECOM_SSM_PREFIX');
   if (ssmPrefix !== undefined) {
     const runtime = runtimeFromEnvironment({ WECOM_CREDENTIALS: 'contact', ...env });
     return {
       runtime,
-      description: `WeCom at ${baseUrl ?? 'https://qyapi.weixin.qq.com'} (settings from SSM under ${ssmPrefix})`,
+      description: `WeCom at ${baseUrl ?? WECOM_DEFAULT_BASE_URL} (settings from SSM under ${ssmPrefix})`,
       stop: async () => undefined,
     };
   }
