@@ -50,25 +50,29 @@ function page(openApiPath: string): string {
 /** Files are read once, on first request. */
 const cache = new Map<string, Buffer>();
 
+/** Whether a path is the docs page or one of its files. */
+export const isDocsPath = (pathname: string): boolean =>
+  pathname === DOCS_PATH || pathname.startsWith(`${DOCS_PATH}/`);
+
 /**
- * The answer for a request under /docs, or undefined for any other path (the API's routes).
- * @example docsAnswer('GET', '/docs', '/openapi.json') // the HTML page
+ * The page or file a GET under /docs asks for, or undefined when there is none (the server answers
+ * its own 404 and 405, as for every route).
+ * @example docsAnswer('/docs', '/openapi.json') // the HTML page
  */
 export function docsAnswer(
-  method: string,
   pathname: string,
   openApiPath: string,
 ): APIGatewayProxyStructuredResultV2 | undefined {
-  if (pathname !== DOCS_PATH && !pathname.startsWith(`${DOCS_PATH}/`)) return undefined;
-  if (method !== 'GET' && method !== 'HEAD') {
-    return text(405, 'text/plain; charset=utf-8', 'The docs accept GET only', { allow: 'GET' });
-  }
   if (pathname === DOCS_PATH || pathname === `${DOCS_PATH}/`) {
-    return text(200, 'text/html; charset=utf-8', page(openApiPath));
+    return {
+      statusCode: 200,
+      headers: { 'content-type': 'text/html; charset=utf-8' },
+      body: page(openApiPath),
+    };
   }
   const name = pathname.slice(DOCS_PATH.length + 1);
   const type = Object.hasOwn(ASSETS, name) ? ASSETS[name] : undefined;
-  if (type === undefined) return text(404, 'text/plain; charset=utf-8', `No docs file ${name}`);
+  if (type === undefined) return undefined;
   let content = cache.get(name);
   if (content === undefined) {
     content = readFileSync(path.join(assetDirectory(), name));
@@ -80,13 +84,4 @@ export function docsAnswer(
     body: content.toString('base64'),
     isBase64Encoded: true,
   };
-}
-
-function text(
-  statusCode: number,
-  type: string,
-  body: string,
-  headers: Record<string, string> = {},
-): APIGatewayProxyStructuredResultV2 {
-  return { statusCode, headers: { 'content-type': type, ...headers }, body };
 }

@@ -32,7 +32,7 @@ import { compileRoute, findRoute } from '#shared/routing.ts';
 import { resetRuntime, setRuntime } from '#shared/runtime.ts';
 import { toApiGatewayEvent, writeResult } from './api-gateway.ts';
 import { CONSOLE_PATH, type LocalCallbacks, localCallbacks } from './callbacks.ts';
-import { DOCS_PATH, docsAnswer } from './docs.ts';
+import { DOCS_PATH, docsAnswer, isDocsPath } from './docs.ts';
 import { createLambdaContext } from './lambda-context.ts';
 import { type Environment, resolveWeComTarget } from './wecom-target.ts';
 
@@ -145,8 +145,10 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
       openApi ??= generateOpenApi({ serverUrl: baseUrl });
       return method === 'GET' ? jsonResponse(200, openApi) : methodNotAllowed(method, ['GET']);
     }
-    const docs = docsAnswer(method, url.pathname, OPENAPI_PATH);
-    if (docs !== undefined) return docs;
+    if (isDocsPath(url.pathname)) {
+      if (method !== 'GET' && method !== 'HEAD') return methodNotAllowed(method, ['GET']);
+      return docsAnswer(url.pathname, OPENAPI_PATH) ?? notFound(method, url.pathname);
+    }
     const match = findRoute(functions, method, url.pathname);
     if (match.kind === 'not-found') return notFound(method, url.pathname);
     if (match.kind === 'method-not-allowed') return methodNotAllowed(method, match.allow);
