@@ -102,9 +102,6 @@ export function ssmCredentialSource({
   const parameters = parameterNames(prefix);
 
   const read = async (credential: CredentialName): Promise<CredentialIdentity> => {
-    if (!names.includes(credential)) {
-      throw new ConfigurationError(`This function is not configured for the ${credential} credential`);
-    }
     const subject = `the ${credential} credential`;
     const secretName = parameters.secret(credential);
     const wanted = corpId === undefined ? [parameters.corpId, secretName] : [secretName];
@@ -120,11 +117,14 @@ export function ssmCredentialSource({
   };
 
   const kept = new Map(names.map((credential) => [credential, keptOnSuccess(() => read(credential))]));
-  const entry = (credential: CredentialName) => kept.get(credential) ?? keptOnSuccess(() => read(credential));
+  const notConfigured = (credential: CredentialName) =>
+    Promise.reject(
+      new ConfigurationError(`This function is not configured for the ${credential} credential`),
+    );
 
   return {
     names,
-    identity: (credential) => entry(credential).get(),
-    reload: (credential) => entry(credential).reload(),
+    identity: (credential) => kept.get(credential)?.get() ?? notConfigured(credential),
+    reload: (credential) => kept.get(credential)?.reload() ?? notConfigured(credential),
   };
 }

@@ -11,6 +11,7 @@ import {
   SCALABLE_LISTING,
 } from '#shared/call-budget.ts';
 import { ConfigurationError, ValidationError } from '#shared/errors.ts';
+import { getOperation } from '#shared/operations.ts';
 import { ENV } from '#shared/stage-names.ts';
 import { routeEvent } from './support/events.ts';
 import { type Harness, httpAnswer, startHarness } from './support/harness.ts';
@@ -89,6 +90,11 @@ describe(`fetch_child=1 over ${DEPARTMENTS} departments`, () => {
 });
 
 describe('the budget', () => {
+  it('names the scalable listing by its row’s route', () => {
+    const { method, path } = getOperation('user-list-id').http;
+    expect(SCALABLE_LISTING).toBe(`${method} ${path}`);
+  });
+
   it('is the default without the variable, and the variable when it is a positive integer', () => {
     expect(maxWalkedDepartments({})).toBe(DEFAULT_MAX_WALKED_DEPARTMENTS);
     expect(maxWalkedDepartments({ [ENV.fetchChildMaxDepartments]: '250' })).toBe(250);
