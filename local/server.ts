@@ -136,19 +136,24 @@ export async function startLocalApi(options: LocalApiOptions = {}): Promise<Loca
     run: (requestId, invocation) => scope.run(requestId, invocation),
   });
 
+  /** The OpenAPI document and the /docs page, or undefined for any other path. */
+  const documentationAnswer = (method: string, pathname: string): unknown => {
+    if (pathname === OPENAPI_PATH) {
+      openApi ??= generateOpenApi({ serverUrl: baseUrl });
+      return method === 'GET' ? jsonResponse(200, openApi) : methodNotAllowed(method, ['GET']);
+    }
+    if (!isDocsPath(pathname)) return undefined;
+    if (method !== 'GET' && method !== 'HEAD') return methodNotAllowed(method, ['GET']);
+    return docsAnswer(pathname, OPENAPI_PATH) ?? notFound(method, pathname);
+  };
+
   /** What API Gateway, or the function behind it, answers. */
   const answer = async (request: IncomingMessage, url: URL, body: Buffer): Promise<unknown> => {
     const method = request.method ?? 'GET';
     const callbackAnswer = callbacks.answer(request, url, body);
     if (callbackAnswer) return callbackAnswer;
-    if (url.pathname === OPENAPI_PATH) {
-      openApi ??= generateOpenApi({ serverUrl: baseUrl });
-      return method === 'GET' ? jsonResponse(200, openApi) : methodNotAllowed(method, ['GET']);
-    }
-    if (isDocsPath(url.pathname)) {
-      if (method !== 'GET' && method !== 'HEAD') return methodNotAllowed(method, ['GET']);
-      return docsAnswer(url.pathname, OPENAPI_PATH) ?? notFound(method, url.pathname);
-    }
+    const documentation = documentationAnswer(method, url.pathname);
+    if (documentation) return documentation;
     const match = findRoute(functions, method, url.pathname);
     if (match.kind === 'not-found') return notFound(method, url.pathname);
     if (match.kind === 'method-not-allowed') return methodNotAllowed(method, match.allow);
